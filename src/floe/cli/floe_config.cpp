@@ -1,0 +1,49 @@
+#include "floe/cli/floe_config.h"
+
+#include <fmt/format.h>
+
+namespace floe::cli {
+
+Status ReadListenAddress(const ConfigSection& section, std::string_view key, io::ListenAddress* out) {
+  std::string text;
+  FLOE_RETURN_IF_ERROR(section.Read(key, &text));
+  if (!section.Has(key)) return Status::Ok();
+  auto parsed = io::ParseListenAddress(text);
+  if (!parsed.ok()) return parsed.status().WithContext("config " + section.Where(key));
+  *out = *parsed;
+  return Status::Ok();
+}
+
+Status LogConfig::Load(const ConfigSection& section) {
+  std::string level_name(log::LevelName(level));
+  std::string format_name = format == log::Format::kJson ? "json" : "text";
+  FLOE_RETURN_IF_ERROR(section.Read("level", &level_name));
+  FLOE_RETURN_IF_ERROR(section.Read("format", &format_name));
+  auto l = log::ParseLevel(level_name);
+  if (!l.ok()) return l.status().WithContext("config " + section.Where("level"));
+  auto f = log::ParseFormat(format_name);
+  if (!f.ok()) return f.status().WithContext("config " + section.Where("format"));
+  level = *l;
+  format = *f;
+  return Status::Ok();
+}
+
+Status HttpConfig::Load(const ConfigSection& section) {
+  FLOE_RETURN_IF_ERROR(ReadListenAddress(section, "listen", &listen));
+  FLOE_RETURN_IF_ERROR(section.ReadInt("max_connections", &max_connections, 1, 1 << 20));
+  return Status::Ok();
+}
+
+Status FloeConfig::Load(const ConfigFile& file) {
+  ConfigSection root = file.Root();
+  FLOE_RETURN_IF_ERROR(root.Read("data_dir", &data_dir));
+  if (data_dir.empty())
+    return Status::InvalidArgument(fmt::format("config {}: must not be empty", root.Where("data_dir")));
+  FLOE_ASSIGN_OR_RETURN(ConfigSection log_section, root.Section("log"));
+  FLOE_RETURN_IF_ERROR(log.Load(log_section));
+  FLOE_ASSIGN_OR_RETURN(ConfigSection http_section, root.Section("http"));
+  FLOE_RETURN_IF_ERROR(http.Load(http_section));
+  return file.CheckNoUnknownKeys();
+}
+
+}  // namespace floe::cli

@@ -1,0 +1,39 @@
+// floe's whole configuration: one typed struct per layer, with the defaults in one place (here), loaded from
+// `floe.toml` and then overridden by flags. docs/configuration.md documents every key; keep the two in step.
+#pragma once
+
+#include <string>
+
+#include "floe/base/config.h"
+#include "floe/base/logging.h"
+#include "floe/io/listen_address.h"
+
+namespace floe::cli {
+
+// [log]
+struct LogConfig {
+  log::Level level = log::Level::kInfo;
+  log::Format format = log::Format::kText;
+  Status Load(const ConfigSection& section);
+};
+
+// [http]: the HTTP door (health and metrics now; the dashboard later). Default port 8088, as Superset's.
+struct HttpConfig {
+  io::ListenAddress listen{"0.0.0.0", 8088};
+  int64_t max_connections = 1024;
+  Status Load(const ConfigSection& section);
+};
+
+struct FloeConfig {
+  std::string data_dir = "./floe-data";
+  LogConfig log;
+  HttpConfig http;
+
+  // Reads every section of `file` and rejects keys that no section knows.
+  Status Load(const ConfigFile& file);
+};
+
+// Reads a listen address from `key` of `section`, keeping *out when absent; errors name the file, line and key.
+Status ReadListenAddress(const ConfigSection& section, std::string_view key, io::ListenAddress* out);
+
+}  // namespace floe::cli

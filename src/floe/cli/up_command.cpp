@@ -1,0 +1,69 @@
+// `floe up`: starts every layer that exists in one process and serves until SIGINT/SIGTERM.
+// Today that is the HTTP door with health and metrics; each layer adds its door here as it lands.
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+
+#include "floe/base/logging.h"
+#include "floe/base/version.h"
+#include "floe/cli/commands.h"
+#include "floe/cli/server_options.h"
+#include "floe/io/data_dir.h"
+#include "floe/io/event_loop.h"
+#include "floe/io/http_server.h"
+#include "floe/ui/health.h"
+
+namespace floe::cli {
+
+namespace {
+
+int RunUp(const ServerFlags& flags) {
+  auto config = ResolveServerConfig(flags);
+  if (!config.ok()) {
+    PrintError(config.status().message());
+    return 2;
+  }
+  auto data_dir = io::DataDir::Open(config->data_dir);
+  if (!data_dir.ok()) {
+    PrintError(data_dir.status().message());
+    return 1;
+  }
+  FLOE_LOG_INFO("floe up starting", {{"version", Version()}, {"data_dir", data_dir->path()}});
+
+  io::EventLoop loop(1);
+  io::HttpServerOptions http_options;
+  http_options.max_connections = static_cast<size_t>(config->http.max_connections);
+  io::HttpServer http(loop, "http", http_options);
+  ui::HealthEndpoints health({"http"});
+  health.Register(http);
+
+  auto bound = http.Listen(config->http.listen);
+  if (!bound.ok()) {
+    PrintError(bound.status().message());
+    return 1;
+  }
+  AnnounceListening(Door::kHttp, *bound);
+  FLOE_LOG_INFO("listening", {{"door", "http"}, {"address", bound->ToString()}});
+
+  loop.OnShutdownSignal([&](int) {
+    http.Stop();
+    loop.Stop();
+  });
+  AnnounceReady();
+  loop.Run();
+  FLOE_LOG_INFO("floe up stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+
+void AddUpCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<ServerFlags>();
+  CLI::App* cmd = app.add_subcommand("up", "Run the whole lakehouse in one process with embedded defaults");
+  AddServerFlags(cmd, flags.get(), {Door::kHttp});
+  cmd->callback([flags, exit_code] { *exit_code = RunUp(*flags); });
+}
+
+}  // namespace floe::cli

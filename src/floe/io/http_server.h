@@ -1,0 +1,74 @@
+// A small HTTP/1.1 server on the event loop (Beast underneath), shared by every HTTP door: the dashboard and health
+// endpoints now, the Iceberg REST catalog and the Trino protocol later.
+//
+// Handlers are plain functions from request to response, registered per method and path. A request that cannot be
+// parsed gets 400 and its connection is closed; every other connection keeps being served.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "floe/base/status.h"
+#include "floe/io/event_loop.h"
+#include "floe/io/listen_address.h"
+
+namespace floe::io {
+
+struct HttpRequest {
+  std::string method;                          // "GET", "POST", ...
+  std::string target;                          // as sent: "/v1/namespaces?parent=a"
+  std::string path;                            // "/v1/namespaces"
+  std::string query;                           // "parent=a" (undecoded)
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+
+  // The first value of `name` in the query string, percent-decoded; empty if absent.
+  std::string QueryParam(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static HttpResponse Text(int status, std::string body);
+  static HttpResponse Json(int status, std::string body);
+};
+
+using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+struct HttpServerOptions {
+  size_t max_body_bytes = 16 << 20;  // larger bodies get 413
+  size_t max_connections = 1024;     // beyond this, new connections are closed at once
+  int idle_timeout_seconds = 60;     // a keep-alive connection with no request for this long is closed
+};
+
+class HttpServer {
+ public:
+  // `door` names the server in logs ("http", "catalog", "trino").
+  HttpServer(EventLoop& loop, std::string door, HttpServerOptions options = {});
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Serves `method` on exactly `path`, or on every path under it when `path` ends with "/*". Register before Listen.
+  void Route(std::string method, std::string path, HttpHandler handler);
+
+  // Binds and starts accepting. Returns the bound address (the real port when the requested one was 0).
+  Result<ListenAddress> Listen(const ListenAddress& address);
+
+  // Stops accepting and closes every connection. Idempotent; safe from any loop thread.
+  void Stop();
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace floe::io
