@@ -7,12 +7,12 @@ from floe_process import run_floe
 def test_help_lists_the_commands_and_exits_0():
     res = run_floe(["--help"])
     assert res.returncode == 0
-    for cmd in ("version", "up", "partition"):
+    for cmd in ("version", "up", "broker", "partition"):
         assert re.search(rf"^\s+{cmd}\s", res.stdout, re.M), res.stdout
 
 
 def test_every_command_has_real_help():
-    for cmd in ("version", "up", "partition"):
+    for cmd in ("version", "up", "broker", "partition"):
         res = run_floe([cmd, "--help"])
         assert res.returncode == 0, res.stderr
         assert f"Usage: floe {cmd}" in res.stdout

@@ -129,8 +129,9 @@ class ByteWriter {
   template <typename T>
   void WriteBig(T v) {
     T be = ByteSwap(v);
-    const auto* p = reinterpret_cast<const uint8_t*>(&be);
-    out_->insert(out_->end(), p, p + sizeof(T));
+    size_t at = out_->size();
+    out_->resize(at + sizeof(T));
+    std::memcpy(out_->data() + at, &be, sizeof(T));
   }
 
   std::vector<uint8_t> own_;

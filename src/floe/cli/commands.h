@@ -8,6 +8,8 @@ namespace floe::cli {
 
 // `floe up`: every layer in one process, with embedded defaults.
 void AddUpCommand(CLI::App& app, int* exit_code);
+// `floe broker`: the Kafka-protocol broker alone.
+void AddBrokerCommand(CLI::App& app, int* exit_code);
 // `floe partition`: which partition Kafka's default partitioner gives each key.
 void AddPartitionCommand(CLI::App& app, int* exit_code);
 

@@ -43,6 +43,8 @@ Status FloeConfig::Load(const ConfigFile& file) {
   FLOE_RETURN_IF_ERROR(log.Load(log_section));
   FLOE_ASSIGN_OR_RETURN(ConfigSection http_section, root.Section("http"));
   FLOE_RETURN_IF_ERROR(http.Load(http_section));
+  FLOE_ASSIGN_OR_RETURN(ConfigSection broker_section, root.Section("broker"));
+  FLOE_RETURN_IF_ERROR(broker.Load(broker_section));
   return file.CheckNoUnknownKeys();
 }
 

@@ -6,6 +6,7 @@
 
 #include "floe/base/config.h"
 #include "floe/base/logging.h"
+#include "floe/broker/broker_config.h"
 #include "floe/io/listen_address.h"
 
 namespace floe::cli {
@@ -28,6 +29,7 @@ struct FloeConfig {
   std::string data_dir = "./floe-data";
   LogConfig log;
   HttpConfig http;
+  broker::BrokerConfig broker;
 
   // Reads every section of `file` and rejects keys that no section knows.
   Status Load(const ConfigFile& file);

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   floe::cli::AddVersionCommand(app, &exit_code);
   floe::cli::AddUpCommand(app, &exit_code);
+  floe::cli::AddBrokerCommand(app, &exit_code);
   floe::cli::AddPartitionCommand(app, &exit_code);
   try {
     app.parse(argc, argv);

@@ -80,6 +80,7 @@ Result<FloeConfig> ResolveServerConfig(const ServerFlags& flags) {
     if (!addr.ok()) return addr.status().WithContext(fmt::format("--{}-listen", DoorName(door)));
     switch (door) {
       case Door::kHttp: config.http.listen = *addr; break;
+      case Door::kKafka: config.broker.listen = *addr; break;
       default: return Status::Internal(fmt::format("door {} has no configuration yet", DoorName(door)));
     }
   }

@@ -1,5 +1,5 @@
 // `floe up`: starts every layer that exists in one process and serves until SIGINT/SIGTERM.
-// Today that is the HTTP door with health and metrics; each layer adds its door here as it lands.
+// Today: the Kafka broker and the HTTP door (health and metrics); each layer adds its door here as it lands.
 
 #include <fmt/format.h>
 
@@ -10,6 +10,7 @@
 #include "floe/base/version.h"
 #include "floe/cli/commands.h"
 #include "floe/cli/server_options.h"
+#include "floe/cli/services.h"
 #include "floe/io/data_dir.h"
 #include "floe/io/event_loop.h"
 #include "floe/io/http_server.h"
@@ -33,10 +34,15 @@ int RunUp(const ServerFlags& flags) {
   FLOE_LOG_INFO("floe up starting", {{"version", Version()}, {"data_dir", data_dir->path()}});
 
   io::EventLoop loop(1);
+  auto broker = StartBroker(loop, *config, data_dir->path());
+  if (!broker.ok()) {
+    PrintError(broker.status().message());
+    return 1;
+  }
   io::HttpServerOptions http_options;
   http_options.max_connections = static_cast<size_t>(config->http.max_connections);
   io::HttpServer http(loop, "http", http_options);
-  ui::HealthEndpoints health({"http"});
+  ui::HealthEndpoints health({"kafka", "http"});
   health.Register(http);
 
   auto bound = http.Listen(config->http.listen);
@@ -48,11 +54,17 @@ int RunUp(const ServerFlags& flags) {
   FLOE_LOG_INFO("listening", {{"door", "http"}, {"address", bound->ToString()}});
 
   loop.OnShutdownSignal([&](int) {
+    broker->Stop();
     http.Stop();
     loop.Stop();
   });
   AnnounceReady();
   loop.Run();
+  Status closed = broker->broker->Close();
+  if (!closed.ok()) {
+    PrintError(closed.message());
+    return 1;
+  }
   FLOE_LOG_INFO("floe up stopped cleanly");
   return 0;
 }
@@ -62,7 +74,7 @@ int RunUp(const ServerFlags& flags) {
 void AddUpCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<ServerFlags>();
   CLI::App* cmd = app.add_subcommand("up", "Run the whole lakehouse in one process with embedded defaults");
-  AddServerFlags(cmd, flags.get(), {Door::kHttp});
+  AddServerFlags(cmd, flags.get(), {Door::kKafka, Door::kHttp});
   cmd->callback([flags, exit_code] { *exit_code = RunUp(*flags); });
 }
 

@@ -174,6 +174,8 @@ def cpp_type(f):
 
 def cpp_default(f):
     d = f.default
+    if f.elem == "uuid" and not f.is_array:
+        return "{}"
     if d is None or d == "null":
         if f.elem in ("int8", "int16", "int32", "int64", "uint16") and not f.is_array:
             return " = 0"
@@ -397,6 +399,8 @@ class Emitter:
             if f.nullable != NEVER:
                 return f"!{m}" if f.default in (None, "null") else "false"
             return f"{m}.empty()"
+        if f.is_struct and f.nullable == NEVER:
+            return f"{m} == decltype({m}){{}}"
         return "false"
 
     def encode_body(self, fields, out):

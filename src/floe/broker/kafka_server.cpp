@@ -1,0 +1,365 @@
+#include "floe/broker/kafka_server.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <list>
+#include <mutex>
+#include <set>
+
+#include "floe/base/logging.h"
+#include "floe/broker/handlers/handlers.h"
+#include "floe/io/asio_pch.h"
+#include "floe/kafka/request_header.h"
+
+namespace floe::broker {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using kafka::ApiKey;
+
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Frames a response: int32 size, the response header, the body.
+template <typename Resp>
+std::vector<uint8_t> Frame(const kafka::RequestHeader& h, const Resp& resp) {
+  std::vector<uint8_t> out;
+  ByteWriter w(&out);
+  w.WriteInt32(0);
+  kafka::WriteResponseHeader(w, h.correlation_id, h.api_key, h.api_version);
+  resp.Encode(w, h.api_version);
+  w.PatchInt32(0, static_cast<int32_t>(out.size() - 4));
+  return out;
+}
+
+constexpr auto kIdleTimeout = std::chrono::minutes(10);  // Kafka's connections.max.idle.ms default
+
+}  // namespace
+
+// The dispatch table: every API the server answers, with the range it answers. ApiVersions reports exactly this.
+const std::vector<SupportedApi>& SupportedApis() {
+  static const std::vector<SupportedApi> apis = [] {
+    std::vector<SupportedApi> v;
+    auto add = [&](auto msg) {
+      using Req = decltype(msg);
+      v.push_back({Req::kApiKey, Req::kMinVersion, Req::kMaxVersion});
+    };
+    add(kafka::ProduceRequest{});
+    add(kafka::FetchRequest{});
+    add(kafka::ListOffsetsRequest{});
+    add(kafka::MetadataRequest{});
+    add(kafka::ApiVersionsRequest{});
+    add(kafka::CreateTopicsRequest{});
+    add(kafka::DeleteTopicsRequest{});
+    add(kafka::InitProducerIdRequest{});
+    return v;
+  }();
+  return apis;
+}
+
+struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
+  Impl(io::EventLoop& loop, Broker& broker)
+      : context(loop.context()), broker(broker), acceptor(context), maintenance(context) {}
+
+  asio::io_context& context;
+  Broker& broker;
+  tcp::acceptor acceptor;
+  asio::steady_timer maintenance;
+  std::string advertised_host;
+  int32_t advertised_port = 0;
+  std::mutex mu;
+  std::set<std::shared_ptr<tcp::socket>> connections;
+  bool stopped = false;
+  // Fetches waiting for data; only touched on the loop thread.
+  std::list<asio::steady_timer*> waiting_fetches;
+
+  void WakeFetches() {
+    for (auto* t : waiting_fetches) t->cancel();
+  }
+
+  asio::awaitable<void> Accept() {
+    auto self = shared_from_this();
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+        FLOE_LOG_WARN("kafka accept failed", {{"error", ec.message()}});
+        continue;
+      }
+      auto s = std::make_shared<tcp::socket>(std::move(socket));
+      {
+        std::lock_guard lock(mu);
+        if (stopped) co_return;
+        if (static_cast<int64_t>(connections.size()) >= broker.config().max_connections) {
+          FLOE_LOG_WARN("kafka connection limit reached, closing new connection",
+                        {{"max_connections", broker.config().max_connections}});
+          boost::system::error_code ignored;
+          s->close(ignored);
+          continue;
+        }
+        connections.insert(s);
+      }
+      boost::system::error_code nodelay_ec;
+      s->set_option(tcp::no_delay(true), nodelay_ec);
+      asio::co_spawn(context, Serve(s), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> Maintain() {
+    auto self = shared_from_this();
+    for (;;) {
+      int64_t interval = std::min<int64_t>(broker.config().log.flush_interval_ms, 30000);
+      maintenance.expires_after(std::chrono::milliseconds(std::max<int64_t>(interval, 10)));
+      auto [ec] = co_await maintenance.async_wait(asio::as_tuple(asio::use_awaitable));
+      if (ec) co_return;
+      broker.RunMaintenance(NowMs());
+    }
+  }
+
+  // Reads exactly buffer.size() bytes, with the idle timeout. Returns the error, if any.
+  asio::awaitable<boost::system::error_code> ReadExactly(tcp::socket& s, asio::mutable_buffer buffer) {
+    asio::steady_timer timer(context);
+    timer.expires_after(kIdleTimeout);
+    timer.async_wait([&s](const boost::system::error_code& ec) {
+      if (!ec) {
+        boost::system::error_code ignored;
+        s.cancel(ignored);
+      }
+    });
+    auto [ec, n] = co_await asio::async_read(s, buffer, asio::as_tuple(asio::use_awaitable));
+    timer.cancel();
+    co_return ec;
+  }
+
+  asio::awaitable<void> Serve(std::shared_ptr<tcp::socket> s) {
+    auto self = shared_from_this();
+    std::string peer;
+    {
+      boost::system::error_code ec;
+      auto ep = s->remote_endpoint(ec);
+      if (!ec) peer = fmt::format("{}:{}", ep.address().to_string(), ep.port());
+    }
+    std::vector<uint8_t> frame;
+    for (;;) {
+      uint8_t size_bytes[4];
+      auto ec = co_await ReadExactly(*s, asio::buffer(size_bytes));
+      if (ec) break;  // closed by the client, idle timeout, or shutdown
+      int32_t size = static_cast<int32_t>(uint32_t{size_bytes[0]} << 24 | uint32_t{size_bytes[1]} << 16 |
+                                          uint32_t{size_bytes[2]} << 8 | uint32_t{size_bytes[3]});
+      if (size < 8 || size > broker.config().max_request_bytes) {
+        // A TLS ClientHello or an HTTP request shows up here as a huge or odd size.
+        FLOE_LOG_WARN("closing kafka connection: bad request size",
+                      {{"peer", peer}, {"size", size}, {"max_request_bytes", broker.config().max_request_bytes}});
+        break;
+      }
+      frame.resize(static_cast<size_t>(size));
+      ec = co_await ReadExactly(*s, asio::buffer(frame));
+      if (ec) {
+        FLOE_LOG_WARN("closing kafka connection: truncated request", {{"peer", peer}, {"error", ec.message()}});
+        break;
+      }
+      std::optional<std::vector<uint8_t>> response;
+      std::string close_reason;
+      co_await Dispatch(frame, peer, &response, &close_reason);
+      if (!close_reason.empty()) {
+        FLOE_LOG_WARN("closing kafka connection", {{"peer", peer}, {"reason", close_reason}});
+        break;
+      }
+      if (response) {
+        auto [wec, wn] = co_await asio::async_write(*s, asio::buffer(*response), asio::as_tuple(asio::use_awaitable));
+        if (wec) break;
+      }
+    }
+    boost::system::error_code ignored;
+    s->shutdown(tcp::socket::shutdown_both, ignored);
+    s->close(ignored);
+    std::lock_guard lock(mu);
+    connections.erase(s);
+  }
+
+  // Decodes `body` as Req, calls `fn(ctx, req, resp)`, frames the response.
+  template <typename Req, typename Resp, typename Fn>
+  std::optional<std::vector<uint8_t>> Serve(RequestContext& ctx, std::span<const uint8_t> body, Fn&& fn,
+                                            std::string* close_reason) {
+    Req req;
+    Status st = req.Decode(body, ctx.version());
+    if (!st.ok()) {
+      *close_reason = st.message();
+      return std::nullopt;
+    }
+    Resp resp;
+    fn(ctx, req, resp);
+    return Frame(ctx.header, resp);
+  }
+
+  asio::awaitable<void> Dispatch(std::vector<uint8_t>& frame, const std::string& peer,
+                                 std::optional<std::vector<uint8_t>>* response, std::string* close_reason) {
+    ByteReader r(frame);
+    auto header = kafka::ReadRequestHeader(r);
+    if (!header.ok()) {
+      *close_reason = header.status().message();
+      co_return;
+    }
+    const kafka::RequestHeader& h = *header;
+    if (!h.version_supported) {
+      if (h.api_key == static_cast<int16_t>(ApiKey::kApiVersions)) {
+        // KIP-511: answer with v0 and the supported versions, so the client can pick one it shares with us.
+        kafka::ApiVersionsResponse resp;
+        RequestContext ctx{broker, h, peer, advertised_host, advertised_port, NowMs(), {}};
+        HandleApiVersions(ctx, {}, resp);
+        resp.error_code = kafka::Code(kafka::ErrorCode::kUnsupportedVersion);
+        kafka::RequestHeader v0 = h;
+        v0.api_version = 0;
+        *response = Frame(v0, resp);
+        co_return;
+      }
+      *close_reason = h.api ? fmt::format("{} version {} is not supported (floe supports {}-{})", h.api->name,
+                                          h.api_version, h.api->min_version, h.api->max_version)
+                            : fmt::format("unknown api key {}", h.api_key);
+      co_return;
+    }
+    std::span<const uint8_t> body = std::span<const uint8_t>(frame).subspan(r.position());
+    RequestContext ctx{broker, h, peer, advertised_host, advertised_port, NowMs(), {}};
+    switch (static_cast<ApiKey>(h.api_key)) {
+      case ApiKey::kApiVersions:
+        *response =
+            Serve<kafka::ApiVersionsRequest, kafka::ApiVersionsResponse>(ctx, body, HandleApiVersions, close_reason);
+        break;
+      case ApiKey::kMetadata:
+        *response = Serve<kafka::MetadataRequest, kafka::MetadataResponse>(ctx, body, HandleMetadata, close_reason);
+        break;
+      case ApiKey::kProduce: {
+        kafka::ProduceRequest req;
+        Status st = req.Decode(body, h.api_version);
+        if (!st.ok()) {
+          *close_reason = st.message();
+          break;
+        }
+        kafka::ProduceResponse resp;
+        HandleProduce(ctx, req, resp);
+        if (req.acks != 0) *response = Frame(h, resp);  // acks=0: the client expects no response
+        break;
+      }
+      case ApiKey::kFetch: {
+        kafka::FetchRequest req;
+        Status st = req.Decode(body, h.api_version);
+        if (!st.ok()) {
+          *close_reason = st.message();
+          break;
+        }
+        kafka::FetchResponse resp;
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::max(0, req.max_wait_ms));
+        asio::steady_timer timer(context);
+        while (!HandleFetch(ctx, req, resp, std::chrono::steady_clock::now() < deadline)) {
+          timer.expires_at(deadline);
+          auto it = waiting_fetches.insert(waiting_fetches.end(), &timer);
+          // Woken by an append (cancelled) or the deadline; either way, look again.
+          co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+          waiting_fetches.erase(it);
+          if (stopped) break;
+          ctx.now_ms = NowMs();
+        }
+        *response = Frame(h, resp);
+        break;
+      }
+      case ApiKey::kListOffsets:
+        *response =
+            Serve<kafka::ListOffsetsRequest, kafka::ListOffsetsResponse>(ctx, body, HandleListOffsets, close_reason);
+        break;
+      case ApiKey::kCreateTopics:
+        *response =
+            Serve<kafka::CreateTopicsRequest, kafka::CreateTopicsResponse>(ctx, body, HandleCreateTopics, close_reason);
+        break;
+      case ApiKey::kDeleteTopics:
+        *response =
+            Serve<kafka::DeleteTopicsRequest, kafka::DeleteTopicsResponse>(ctx, body, HandleDeleteTopics, close_reason);
+        break;
+      case ApiKey::kInitProducerId:
+        *response = Serve<kafka::InitProducerIdRequest, kafka::InitProducerIdResponse>(ctx, body, HandleInitProducerId,
+                                                                                       close_reason);
+        break;
+      default: *close_reason = fmt::format("{} is not served yet", h.api->name);
+    }
+    co_return;
+  }
+};
+
+KafkaServer::KafkaServer(io::EventLoop& loop, Broker& broker) : impl_(std::make_shared<Impl>(loop, broker)) {
+  std::weak_ptr<Impl> weak = impl_;
+  broker.SetAppendListener([weak] {
+    if (auto impl = weak.lock()) asio::post(impl->context, [impl] { impl->WakeFetches(); });
+  });
+}
+
+KafkaServer::~KafkaServer() {
+  impl_->broker.SetAppendListener(nullptr);
+  Stop();
+}
+
+Result<io::ListenAddress> KafkaServer::Listen(const io::ListenAddress& address) {
+  boost::system::error_code ec;
+  tcp::resolver resolver(impl_->context);
+  auto results = resolver.resolve(address.host, std::to_string(address.port),
+                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty()) {
+    return Status::InvalidArgument(
+        fmt::format("kafka door: cannot resolve listen host '{}': {}", address.host, ec.message()));
+  }
+  tcp::endpoint endpoint = results.begin()->endpoint();
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    return Status::IoError(fmt::format("kafka door: cannot listen on {}: {}", address.ToString(), ec.message()));
+  }
+  tcp::endpoint bound = acceptor.local_endpoint(ec);
+  io::ListenAddress out{bound.address().to_string(), bound.port()};
+
+  const std::string& adv = impl_->broker.config().advertised_listen;
+  if (!adv.empty()) {
+    auto parsed = io::ParseListenAddress(adv);
+    impl_->advertised_host = parsed.ok() ? parsed->host : out.host;
+    impl_->advertised_port = parsed.ok() && parsed->port != 0 ? parsed->port : out.port;
+  } else {
+    bool wildcard = bound.address().is_unspecified();
+    impl_->advertised_host = wildcard ? "localhost" : out.host;
+    impl_->advertised_port = out.port;
+  }
+  asio::co_spawn(impl_->context, impl_->Accept(), asio::detached);
+  asio::co_spawn(impl_->context, impl_->Maintain(), asio::detached);
+  return out;
+}
+
+void KafkaServer::Stop() {
+  auto impl = impl_;
+  std::set<std::shared_ptr<tcp::socket>> open;
+  {
+    std::lock_guard lock(impl->mu);
+    if (impl->stopped) return;
+    impl->stopped = true;
+    open.swap(impl->connections);
+  }
+  auto close_all = [impl, open = std::move(open)] {
+    boost::system::error_code ignored;
+    impl->acceptor.close(ignored);
+    impl->maintenance.cancel();
+    impl->WakeFetches();
+    for (const auto& s : open) s->close(ignored);
+  };
+  if (impl->context.stopped()) {
+    close_all();
+  } else {
+    asio::post(impl->context, std::move(close_all));
+  }
+}
+
+}  // namespace floe::broker

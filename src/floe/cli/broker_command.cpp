@@ -1,0 +1,59 @@
+// `floe broker`: the Kafka-protocol broker alone, for running it on its own host.
+
+#include <memory>
+
+#include "floe/base/logging.h"
+#include "floe/base/version.h"
+#include "floe/cli/commands.h"
+#include "floe/cli/server_options.h"
+#include "floe/cli/services.h"
+#include "floe/io/data_dir.h"
+#include "floe/io/event_loop.h"
+
+namespace floe::cli {
+
+namespace {
+
+int RunBroker(const ServerFlags& flags) {
+  auto config = ResolveServerConfig(flags);
+  if (!config.ok()) {
+    PrintError(config.status().message());
+    return 2;
+  }
+  auto data_dir = io::DataDir::Open(config->data_dir);
+  if (!data_dir.ok()) {
+    PrintError(data_dir.status().message());
+    return 1;
+  }
+  FLOE_LOG_INFO("floe broker starting", {{"version", Version()}, {"data_dir", data_dir->path()}});
+  io::EventLoop loop(1);
+  auto broker = StartBroker(loop, *config, data_dir->path());
+  if (!broker.ok()) {
+    PrintError(broker.status().message());
+    return 1;
+  }
+  loop.OnShutdownSignal([&](int) {
+    broker->Stop();
+    loop.Stop();
+  });
+  AnnounceReady();
+  loop.Run();
+  Status closed = broker->broker->Close();
+  if (!closed.ok()) {
+    PrintError(closed.message());
+    return 1;
+  }
+  FLOE_LOG_INFO("floe broker stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+
+void AddBrokerCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<ServerFlags>();
+  CLI::App* cmd = app.add_subcommand("broker", "Run the Kafka-protocol broker alone");
+  AddServerFlags(cmd, flags.get(), {Door::kKafka});
+  cmd->callback([flags, exit_code] { *exit_code = RunBroker(*flags); });
+}
+
+}  // namespace floe::cli
