@@ -27,6 +27,9 @@ using kafka::kMinBatchLength;
 using kafka::kRecordBatchHeaderSize;
 
 constexpr std::string_view kCleanShutdownName = "clean-shutdown";
+constexpr std::string_view kProducerSnapshotName = "producer-state.snapshot";
+// Kafka's producer.id.expiration.ms: an idempotent producer silent for a day is forgotten.
+constexpr int64_t kProducerIdExpirationMs = 24LL * 3600 * 1000;
 constexpr std::string_view kLogSuffix = ".log";
 constexpr std::string_view kIndexSuffix = ".index";
 constexpr std::string_view kTimeIndexSuffix = ".timeindex";
@@ -51,8 +54,12 @@ struct StoredHeader {
   int32_t batch_length = 0;
   int8_t magic = 0;
   uint32_t crc = 0;
+  int16_t attributes = 0;
   int32_t last_offset_delta = 0;
   int64_t max_timestamp = -1;
+  int64_t producer_id = -1;
+  int16_t producer_epoch = -1;
+  int32_t base_sequence = -1;
 
   int64_t size() const { return static_cast<int64_t>(kLogOverhead) + batch_length; }
   int64_t last_offset() const { return base_offset + last_offset_delta; }
@@ -66,10 +73,13 @@ StoredHeader DecodeStoredHeader(std::span<const uint8_t> bytes) {
   r.Skip(4, "partitionLeaderEpoch");
   h.magic = r.ReadInt8("magic");
   h.crc = r.ReadUint32("crc");
-  r.Skip(2, "attributes");
+  h.attributes = r.ReadInt16("attributes");
   h.last_offset_delta = r.ReadInt32("lastOffsetDelta");
   r.Skip(8, "baseTimestamp");
   h.max_timestamp = r.ReadInt64("maxTimestamp");
+  h.producer_id = r.ReadInt64("producerId");
+  h.producer_epoch = r.ReadInt16("producerEpoch");
+  h.base_sequence = r.ReadInt32("baseSequence");
   return h;
 }
 
@@ -707,10 +717,79 @@ Status PartitionLog::LoadLocked() {
   }
   log_start_offset_ = segments_.front()->base_offset;
   next_offset_ = active.next_offset;
+  FLOE_RETURN_IF_ERROR(LoadProducerStateLocked());
   if (clean) {
     // From here until Close a crash must leave the marker absent, so its removal has to be durable.
     FLOE_RETURN_IF_ERROR(RemoveFile(marker, /*missing_ok=*/true));
     FLOE_RETURN_IF_ERROR(SyncDir(dir_));
+  }
+  return Status::Ok();
+}
+
+ProducerStateTable PartitionLog::producer_state() const {
+  std::lock_guard lock(mu_);
+  return producers_;
+}
+
+Status PartitionLog::WriteProducerSnapshotLocked() {
+  const std::string path = fmt::format("{}/{}", dir_, kProducerSnapshotName);
+  const std::string tmp = path + ".tmp";
+  std::vector<uint8_t> bytes = producers_.Serialize(next_offset_);
+  FLOE_ASSIGN_OR_RETURN(int fd, OpenFd(tmp, O_WRONLY | O_CREAT | O_TRUNC));
+  Status s = PwriteAll(fd, bytes, 0, tmp);
+  if (s.ok()) s = SyncFd(fd, tmp);
+  ::close(fd);
+  FLOE_RETURN_IF_ERROR(s);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    return Status::FromErrno(errno, fmt::format("partition log {}: rename {} to {}", dir_, tmp, path));
+  }
+  return SyncDir(dir_);
+}
+
+Status PartitionLog::LoadProducerStateLocked() {
+  const std::string path = fmt::format("{}/{}", dir_, kProducerSnapshotName);
+  producers_.Clear();
+  int64_t from = log_start_offset_;
+  std::vector<uint8_t> bytes;
+  if (Result<int> fd = OpenFd(path, O_RDONLY); fd.ok()) {
+    Result<int64_t> size = FileSize(*fd, path);
+    if (size.ok() && *size < (int64_t{64} << 20)) {
+      bytes.resize(static_cast<size_t>(*size));
+      if (!PreadExact(*fd, bytes, 0, path).ok()) bytes.clear();
+    }
+    ::close(*fd);
+  }
+  if (!bytes.empty()) {
+    Result<int64_t> covered = producers_.Deserialize(bytes);
+    if (!covered.ok()) {
+      FLOE_LOG_WARN("partition log: ignoring the producer state snapshot, replaying the log instead",
+                    {{"file", path}, {"reason", covered.status().message()}});
+      producers_.Clear();
+    } else if (*covered < log_start_offset_ || *covered > next_offset_) {
+      FLOE_LOG_WARN("partition log: producer state snapshot does not match the log, replaying the log instead",
+                    {{"file", path}, {"snapshot_offset", *covered}, {"log_end", next_offset_}});
+      producers_.Clear();
+    } else {
+      from = *covered;
+    }
+  }
+  // Replay the batch headers from `from` to the end: only the active segment after a roll-time snapshot.
+  for (const auto& seg : segments_) {
+    if (seg->next_offset <= from) continue;
+    FLOE_ASSIGN_OR_RETURN(int64_t file_size, FileSize(seg->log_fd, seg->log_path));
+    int64_t start = seg->base_offset <= from ? seg->PositionFor(from) : 0;
+    FLOE_ASSIGN_OR_RETURN(
+        WalkEnd end, seg->Walk(start, file_size, -1, /*verify_crc=*/false, [&](const StoredHeader& h, int64_t) {
+          if (h.producer_id < 0 || h.last_offset() < from) return;
+          const int32_t last_seq = static_cast<int32_t>((static_cast<int64_t>(h.base_sequence) + h.last_offset_delta) %
+                                                        (int64_t{kMaxInt32} + 1));
+          producers_.Record(h.producer_id, h.producer_epoch, h.base_sequence, last_seq, h.base_offset, h.last_offset(),
+                            h.max_timestamp);
+        }));
+    if (!end.problem.empty()) {
+      return Status::Corruption(
+          fmt::format("partition log {}: replaying producer state: {}", seg->log_path, end.problem));
+    }
   }
   return Status::Ok();
 }
@@ -727,6 +806,8 @@ Status PartitionLog::RollLocked(std::string_view reason) {
   FLOE_RETURN_IF_ERROR(old.Sync());
   FLOE_ASSIGN_OR_RETURN(auto seg, Segment::Create(dir_, next_offset_));
   old.CloseIndexFiles();
+  // A snapshot at each roll bounds the replay after a crash to the active segment.
+  FLOE_RETURN_IF_ERROR(WriteProducerSnapshotLocked());
   FLOE_LOG_INFO("segment rolled", {{"dir", dir_}, {"base_offset", next_offset_}, {"reason", reason}});
   segments_.push_back(std::move(seg));
   return SyncDir(dir_);
@@ -749,6 +830,52 @@ Result<AppendResult> PartitionLog::Append(std::span<uint8_t> batches, int64_t no
   }
   const int64_t total = static_cast<int64_t>(batches.size());
   const int64_t last_offset = next_offset_ + offset_count - 1;
+
+  // Idempotent producers. Batches of one append are checked in order against the state as it would be after the
+  // earlier ones, so a multi-batch request from one producer chains correctly; nothing is written unless all pass.
+  bool idempotent = false;
+  for (const kafka::RecordBatchHeader& h : headers) idempotent |= h.producer_id >= 0;
+  if (idempotent) {
+    ProducerStateTable scratch;
+    const ProducerStateTable* state = &producers_;
+    if (headers.size() > 1) {
+      scratch = producers_;
+      state = &scratch;
+    }
+    int64_t offset = next_offset_;
+    for (size_t i = 0; i < headers.size(); ++i) {
+      const kafka::RecordBatchHeader& h = headers[i];
+      const int64_t batch_last = offset + h.last_offset_delta;
+      if (h.producer_id >= 0) {
+        const int32_t last_seq = static_cast<int32_t>((static_cast<int64_t>(h.base_sequence) + h.last_offset_delta) %
+                                                      (int64_t{kMaxInt32} + 1));
+        BatchSequence dup;
+        std::string why;
+        SequenceCheck check = state->Check(h.producer_id, h.producer_epoch, h.base_sequence, last_seq, &dup, &why);
+        if (check == SequenceCheck::kDuplicate && headers.size() == 1) {
+          AppendResult result;
+          result.sequence = check;
+          result.base_offset = dup.first_offset;
+          result.last_offset = dup.last_offset;
+          return result;
+        }
+        if (check != SequenceCheck::kOk) {
+          AppendResult result;
+          result.sequence = check == SequenceCheck::kDuplicate ? SequenceCheck::kOutOfOrder : check;
+          result.sequence_error =
+              check == SequenceCheck::kDuplicate
+                  ? fmt::format("batch {} repeats an earlier batch inside a request of {} batches", i, headers.size())
+                  : why;
+          return result;
+        }
+        if (state == &scratch) {
+          scratch.Record(h.producer_id, h.producer_epoch, h.base_sequence, last_seq, offset, batch_last,
+                         h.max_timestamp);
+        }
+      }
+      offset = batch_last + 1;
+    }
+  }
 
   // All batches of one append go into one segment, as in Kafka.
   if (segments_.back()->size > 0) {
@@ -802,6 +929,19 @@ Result<AppendResult> PartitionLog::Append(std::span<uint8_t> batches, int64_t no
     return s;
   }
   if (mark.size == 0 || seg.roll_clock_ms < 0) seg.roll_clock_ms = now_ms;
+  if (idempotent) {
+    int64_t batch_base = next_offset_;
+    for (const kafka::RecordBatchHeader& h : headers) {
+      const int64_t batch_last = batch_base + h.last_offset_delta;
+      if (h.producer_id >= 0) {
+        const int32_t last_seq = static_cast<int32_t>((static_cast<int64_t>(h.base_sequence) + h.last_offset_delta) %
+                                                      (int64_t{kMaxInt32} + 1));
+        producers_.Record(h.producer_id, h.producer_epoch, h.base_sequence, last_seq, batch_base, batch_last,
+                          h.max_timestamp);
+      }
+      batch_base = batch_last + 1;
+    }
+  }
 
   AppendResult result;
   result.base_offset = next_offset_;
@@ -906,6 +1046,7 @@ Status PartitionLog::Flush() {
 Status PartitionLog::ApplyRetention(int64_t now_ms) {
   std::lock_guard lock(mu_);
   FLOE_RETURN_IF_ERROR(CheckOpenLocked());
+  producers_.ExpireBefore(now_ms - kProducerIdExpirationMs);
   bool deleted = false;
   while (segments_.size() > 1) {
     Segment& oldest = *segments_.front();
@@ -947,6 +1088,7 @@ Status PartitionLog::CloseLocked() {
   active.SealTimeIndex();
   Status s = active.PersistIndexes();
   if (s.ok()) s = active.Sync();
+  if (s.ok()) s = WriteProducerSnapshotLocked();
   segments_.clear();
   FLOE_RETURN_IF_ERROR(s);  // no marker: the next Open scans the active segment
   const std::string marker = fmt::format("{}/{}", dir_, kCleanShutdownName);

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "floe/base/status.h"
+#include "floe/broker/producer_state.h"
 
 namespace floe::broker {
 
@@ -48,6 +49,11 @@ struct AppendResult {
   int64_t base_offset = -1;         // offset assigned to the first record of the first batch
   int64_t last_offset = -1;         // offset of the last record of the last batch
   int64_t log_append_time_ms = -1;  // when log_append_time was requested, the time stamped; else -1
+  // Idempotent producers: kOk when appended; kDuplicate when the batches were appended before (base_offset and
+  // last_offset are the original ones and nothing was written); otherwise nothing was written and
+  // `sequence_error` says why.
+  SequenceCheck sequence = SequenceCheck::kOk;
+  std::string sequence_error;
 };
 
 struct ReadResult {
@@ -64,6 +70,8 @@ class PartitionLog {
   static Result<std::unique_ptr<PartitionLog>> Open(const std::string& dir, const PartitionLogOptions& options);
   ~PartitionLog();  // closes cleanly (flush, clean-shutdown marker) if Close was not called
 
+  // Batches from idempotent producers (producerId >= 0) are checked against the partition's producer state first
+  // (producer_state.h): a retried batch is not written twice, an out-of-order or fenced one not at all.
   // Appends `batches` (one or more v2 record batches, back to back, already validated by the caller): rewrites each
   // batch's baseOffset (and, when `log_append_time_ms` >= 0, sets LogAppendTime and rewrites the CRC) in place,
   // writes them to the active segment, rolls first if needed, updates the indexes. Flushes before returning under
@@ -96,6 +104,8 @@ class PartitionLog {
   int64_t next_offset() const;  // the log end offset, also the high watermark on a single node
   int64_t size_bytes() const;
   size_t segment_count() const;
+  // A copy of the idempotent producers' state (tests, tools).
+  ProducerStateTable producer_state() const;
   const std::string& dir() const { return dir_; }
 
  private:
@@ -108,6 +118,9 @@ class PartitionLog {
   Status RollLocked(std::string_view reason);
   Status CloseLocked();
   int64_t SizeBytesLocked() const;
+  // Loads producer-state.snapshot if it is valid and replays the batches after it (Open).
+  Status LoadProducerStateLocked();
+  Status WriteProducerSnapshotLocked();
 
   std::string dir_;
   PartitionLogOptions options_;
@@ -116,6 +129,7 @@ class PartitionLog {
   int64_t log_start_offset_ = 0;                    // the first segment's base offset
   int64_t next_offset_ = 0;
   bool closed_ = false;
+  ProducerStateTable producers_;
 };
 
 }  // namespace floe::broker

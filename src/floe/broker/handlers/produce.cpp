@@ -88,7 +88,14 @@ void HandleProduce(RequestContext& ctx, const kafka::ProduceRequest& req, kafka:
         if (!result.ok()) {
           FLOE_LOG_ERROR("append failed", {{"partition", where}, {"error", result.status().message()}});
           fail(ErrorCode::kUnknownServerError, result.status().message());
+        } else if (result->sequence != SequenceCheck::kOk && result->sequence != SequenceCheck::kDuplicate) {
+          FLOE_LOG_WARN("rejected idempotent produce", {{"partition", where}, {"error", result->sequence_error}});
+          fail(result->sequence == SequenceCheck::kFencedEpoch       ? ErrorCode::kInvalidProducerEpoch
+               : result->sequence == SequenceCheck::kUnknownProducer ? ErrorCode::kUnknownProducerId
+                                                                     : ErrorCode::kOutOfOrderSequenceNumber,
+               fmt::format("{}: {}", where, result->sequence_error));
         } else {
+          // A duplicate (a retry of a batch already written) is answered like the original append.
           pr.base_offset = result->base_offset;
           pr.log_append_time_ms = result->log_append_time_ms;
           pr.log_start_offset = log->log_start_offset();
