@@ -5,6 +5,8 @@ A benchmark is bench/<name>/bench.py with NAME, and run(ctx) that runs floe and 
 returns {"floe": X, "peer": Y, "unit": ..., "higher_is_better": bool, "target": T, "peer_name": ...}. The runner
 prints `name: floe=X peer=Y ratio=Z target=T` (ratio is floe's advantage: floe/peer when higher is better,
 peer/floe otherwise, so a ratio above the target is good) and writes the same as JSON to bench/results/<name>.json.
+An optional "extra" dict (secondary figures: MB/s, percentiles, memory) is printed as JSON on the next line and kept
+in the JSON record. bench/ is on sys.path, so a bench.py can import shared modules such as kafka_peer.
 """
 import importlib.util
 import json
@@ -15,6 +17,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "bench"))
 from floe_process import java_classpath  # noqa: E402
 
 
@@ -62,6 +65,8 @@ def main(argv):
         ratio = r["floe"] / r["peer"] if r["higher_is_better"] else r["peer"] / r["floe"]
         line = f"{m.NAME}: floe={r['floe']:.6g} peer={r['peer']:.6g} ratio={ratio:.2f} target={r['target']}"
         print(f"{line}  ({r['unit']}; peer: {r['peer_name']}; {'meets' if ratio >= r['target'] else 'BELOW'} target)")
+        if r.get("extra"):
+            print(f"  {m.NAME} extra: {json.dumps(r['extra'])}")
         record = dict(r, name=m.NAME, ratio=ratio, seconds=round(time.time() - start, 1),
                       time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), host=platform.node())
         (out_dir / f"{m.NAME}.json").write_text(json.dumps(record, indent=2) + "\n")

@@ -2,8 +2,9 @@
 """Runs every test stage `make test` asks for and ends with one summary line.
 
 Stages: unit (ctest, Release build), unit-asan (ctest, Debug build with ASan+UBSan), interop (pytest against real
-peers), e2e (pytest against the floe binary), e2e-asan (the same against the sanitizer build). Each stage writes JUnit XML under build/test-results/ and the summary
-counts from those files, so the numbers are the runners' own.
+peers), e2e (pytest against the floe binary), e2e-asan (the same against the sanitizer build), fuzz (each libFuzzer
+target in tests/fuzz for 60 s, one test per target). Each stage writes JUnit XML under build/test-results/ and the
+summary counts from those files, so the numbers are the runners' own (scripts/fuzz.sh writes its own).
 Usage: tests/run_all.py [--stage NAME ...]
 """
 import argparse
@@ -30,6 +31,8 @@ def stages():
         "e2e": [py, "-m", "pytest", "tests/e2e", "-q", f"--junitxml={RESULTS / 'e2e.xml'}"],
         # The same end-to-end tests against the sanitizer build: memory errors in server paths fail the exit status.
         "e2e-asan": [py, "-m", "pytest", "tests/e2e", "-q", f"--junitxml={RESULTS / 'e2e-asan.xml'}"],
+        # clang + libFuzzer + ASan/UBSan on the Kafka request and record batch decoders; a crash fails its target.
+        "fuzz": ["scripts/fuzz.sh", "60", "--junit", str(RESULTS / "fuzz.xml")],
     }
 
 

@@ -181,6 +181,17 @@ Status ConfigSection::ReadInt(std::string_view key, int64_t* out, int64_t min, i
   return Status::Ok();
 }
 
+Status ConfigSection::ReadAllStrings(std::map<std::string, std::string>* out) const {
+  if (table_ == nullptr) return Status::Ok();
+  for (const auto& [k, node] : *AsTable(table_)) {
+    std::string key(k.str());
+    MarkKnown(key);
+    if (!node.is_string()) return TypeError(key, "a string");
+    (*out)[key] = *node.value<std::string>();
+  }
+  return Status::Ok();
+}
+
 Result<ConfigSection> ConfigSection::Section(std::string_view key) const {
   MarkKnown(key);
   std::string sub_path = Dotted(key);

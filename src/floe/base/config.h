@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -42,6 +43,10 @@ class ConfigSection {
     *out = static_cast<Int>(v);
     return Status::Ok();
   }
+
+  // Every key of this table as a string map (for tables whose keys are data, like user -> password); all keys are
+  // known. Fails naming the first value that is not a string.
+  Status ReadAllStrings(std::map<std::string, std::string>* out) const;
 
   // The sub-table `[this.key]`; empty if absent. Fails if `key` holds something other than a table.
   Result<ConfigSection> Section(std::string_view key) const;

@@ -178,6 +178,7 @@ Status Broker::ValidateTopicConfigs(const std::map<std::string, std::string>& co
 
 Result<std::unique_ptr<Broker>> Broker::Open(const std::string& data_dir, const BrokerConfig& config) {
   std::unique_ptr<Broker> broker(new Broker((fs::path(data_dir) / "kafka").string(), config));
+  broker->sasl_ = std::make_unique<SaslAuthenticator>(config.sasl);
   std::error_code ec;
   fs::create_directories(fs::path(broker->dir_) / "topic-configs", ec);
   if (ec) return Status::IoError(fmt::format("broker: cannot create {}: {}", broker->dir_, ec.message()));
@@ -194,6 +195,11 @@ Result<std::unique_ptr<Broker>> Broker::Open(const std::string& data_dir, const 
   auto ids = ReadProperties(fs::path(broker->dir_) / "producer-ids");
   if (ids.count("next")) ParseInt64(ids["next"], &broker->next_producer_id_);
   FLOE_RETURN_IF_ERROR(broker->LoadTopics());
+  GroupCoordinatorOptions group_options = config.groups;
+  group_options.flush = config.log.flush;
+  group_options.flush_interval_ms = config.log.flush_interval_ms;
+  FLOE_ASSIGN_OR_RETURN(
+      broker->groups_, GroupCoordinator::Open((fs::path(broker->dir_) / "__consumer_offsets").string(), group_options));
   return broker;
 }
 
@@ -228,7 +234,7 @@ Status Broker::LoadTopics() {
     std::string topic;
     int32_t partition;
     std::string name = entry.path().filename().string();
-    if (name == "topic-configs") continue;
+    if (name == "topic-configs" || name == "__consumer_offsets") continue;
     if (!ParsePartitionDir(name, &topic, &partition) || !ValidateTopicName(topic).ok()) {
       FLOE_LOG_WARN("ignoring a directory that is not a partition", {{"dir", entry.path().string()}});
       continue;
@@ -314,6 +320,7 @@ Status Broker::DeleteTopic(const std::string& name) {
   for (auto& log : topic->partitions) FLOE_RETURN_IF_ERROR(log->DeleteAll());
   std::error_code ec;
   fs::remove(fs::path(dir_) / "topic-configs" / (name + ".properties"), ec);
+  if (groups_) groups_->DeleteTopicOffsets(name);
   FLOE_LOG_INFO("topic deleted", {{"topic", name}});
   return Status::Ok();
 }
@@ -335,6 +342,13 @@ Result<int64_t> Broker::AllocateProducerId() {
 }
 
 void Broker::RunMaintenance(int64_t now_ms) {
+  if (groups_) groups_->Tick(now_ms);
+  const int64_t log_interval = std::min<int64_t>(config_.log.flush_interval_ms, 30000);
+  if (last_log_maintenance_ms_ >= 0 && now_ms >= last_log_maintenance_ms_ &&
+      now_ms < last_log_maintenance_ms_ + log_interval) {
+    return;
+  }
+  last_log_maintenance_ms_ = now_ms;
   for (Topic* t : Topics()) {
     for (auto& log : t->partitions) {
       Status st = log->ApplyRetention(now_ms);
@@ -350,6 +364,7 @@ void Broker::RunMaintenance(int64_t now_ms) {
 Status Broker::Close() {
   std::lock_guard lock(mu_);
   Status first;
+  if (groups_) first = groups_->Close();
   for (auto& [_, t] : topics_) {
     for (auto& log : t->partitions) {
       Status st = log->Close();

@@ -7,6 +7,7 @@
 //   topic-configs/<topic>.properties         per-topic overrides (key=value lines), when any
 //   meta.properties                          cluster.id and node.id, written on first start
 //   producer-ids                             the next producer id to hand out (InitProducerId)
+//   __consumer_offsets/offsets.log           consumer groups' committed offsets (group_offsets_format.h)
 #pragma once
 
 #include <atomic>
@@ -20,7 +21,9 @@
 
 #include "floe/base/status.h"
 #include "floe/broker/broker_config.h"
+#include "floe/broker/group_coordinator.h"
 #include "floe/broker/partition_log.h"
+#include "floe/broker/sasl.h"
 #include "floe/kafka/protocol_types.h"
 
 namespace floe::broker {
@@ -56,6 +59,7 @@ class Broker {
   Topic* FindTopic(std::string_view name);
   // The partition's log, or nullptr when the topic or partition does not exist.
   PartitionLog* FindPartition(std::string_view topic, int32_t partition);
+  // Deletes the topic's partitions and every group's committed offsets for it (so from the network thread).
   Status DeleteTopic(const std::string& name);
   std::vector<Topic*> Topics();
 
@@ -68,7 +72,13 @@ class Broker {
     if (append_listener_) append_listener_();
   }
 
-  // Applies retention to every partition and flushes under FlushPolicy::kInterval. Called periodically.
+  // The consumer groups' coordinator. Network thread only (see group_coordinator.h).
+  GroupCoordinator& groups() { return *groups_; }
+  const SaslAuthenticator& sasl() const { return *sasl_; }
+
+  // Fires the group coordinator's timeouts (GroupCoordinator::Tick) at every call, and at most every
+  // min(flush_interval_ms, 30 s) applies retention to every partition and flushes under FlushPolicy::kInterval.
+  // Called periodically (every 100 ms at most) from the network thread.
   void RunMaintenance(int64_t now_ms);
   Status Close();
 
@@ -86,6 +96,9 @@ class Broker {
   std::mutex producer_id_mu_;
   int64_t next_producer_id_ = 0;
   std::function<void()> append_listener_;
+  std::unique_ptr<GroupCoordinator> groups_;
+  std::unique_ptr<SaslAuthenticator> sasl_;
+  int64_t last_log_maintenance_ms_ = -1;
 };
 
 }  // namespace floe::broker

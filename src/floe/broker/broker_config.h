@@ -6,7 +6,9 @@
 #include <string>
 
 #include "floe/base/config.h"
+#include "floe/broker/group_coordinator.h"
 #include "floe/broker/partition_log.h"
+#include "floe/broker/sasl.h"
 #include "floe/io/listen_address.h"
 
 namespace floe::broker {
@@ -22,6 +24,9 @@ struct BrokerConfig {
   int64_t max_request_bytes = 100LL << 20;  // Kafka's socket.request.max.bytes
   int64_t max_connections = 4096;
   PartitionLogOptions log;
+  SaslConfig sasl;  // [broker.sasl]: off by default
+  // Consumer groups: the group_* keys of [broker]. Its flush policy is log.flush, applied by Broker::Open.
+  GroupCoordinatorOptions groups;
 
   Status Load(const ConfigSection& section);
 };

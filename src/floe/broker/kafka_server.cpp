@@ -39,6 +39,24 @@ std::vector<uint8_t> Frame(const kafka::RequestHeader& h, const Resp& resp) {
 
 constexpr auto kIdleTimeout = std::chrono::minutes(10);  // Kafka's connections.max.idle.ms default
 
+// Decodes a request body. Bytes left after the last field are ignored, as Kafka's broker ignores them: librdkafka
+// 2.16 sends three extra bytes after its Metadata v12 request, and Kafka serves it.
+template <typename Req>
+Status DecodeRequest(Req& req, std::span<const uint8_t> body, int16_t version) {
+  if (version < Req::kMinVersion || version > Req::kMaxVersion) {
+    return Status::Unsupported(fmt::format("{} version {} is not supported", Req::kName, version));
+  }
+  ByteReader r(body);
+  req.Decode(r, version);
+  if (r.ok() && r.remaining() != 0) {
+    FLOE_LOG_DEBUG("ignoring bytes after a request",
+                   {{"api", Req::kName}, {"version", version}, {"bytes", r.remaining()}});
+  }
+  return r.status().WithContext(fmt::format("{} v{}", Req::kName, version));
+}
+// The maintenance tick at most this far apart, so group session and rebalance timeouts fire on time.
+constexpr int64_t kMaxMaintenanceIntervalMs = 100;
+
 }  // namespace
 
 // The dispatch table: every API the server answers, with the range it answers. ApiVersions reports exactly this.
@@ -57,6 +75,20 @@ const std::vector<SupportedApi>& SupportedApis() {
     add(kafka::CreateTopicsRequest{});
     add(kafka::DeleteTopicsRequest{});
     add(kafka::InitProducerIdRequest{});
+    add(kafka::DescribeConfigsRequest{});
+    add(kafka::SaslAuthenticateRequest{});
+    // SaslHandshake 0-1 is advertised because librdkafka requires v0 in the range to enable SASL at all; it then
+    // sends v1. A real v0 handshake (raw tokens after it, no SaslAuthenticate) is refused in Dispatch.
+    add(kafka::SaslHandshakeRequest{});
+    add(kafka::FindCoordinatorRequest{});
+    add(kafka::JoinGroupRequest{});
+    add(kafka::SyncGroupRequest{});
+    add(kafka::HeartbeatRequest{});
+    add(kafka::LeaveGroupRequest{});
+    add(kafka::OffsetCommitRequest{});
+    add(kafka::OffsetFetchRequest{});
+    add(kafka::ListGroupsRequest{});
+    add(kafka::DescribeGroupsRequest{});
     return v;
   }();
   return apis;
@@ -77,6 +109,8 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
   bool stopped = false;
   // Fetches waiting for data; only touched on the loop thread.
   std::list<asio::steady_timer*> waiting_fetches;
+  // JoinGroup/SyncGroup calls waiting for the group coordinator; only touched on the loop thread. Woken on Stop.
+  std::list<asio::steady_timer*> waiting_group_calls;
 
   void WakeFetches() {
     for (auto* t : waiting_fetches) t->cancel();
@@ -113,7 +147,7 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
   asio::awaitable<void> Maintain() {
     auto self = shared_from_this();
     for (;;) {
-      int64_t interval = std::min<int64_t>(broker.config().log.flush_interval_ms, 30000);
+      int64_t interval = std::min<int64_t>({broker.config().log.flush_interval_ms, 30000, kMaxMaintenanceIntervalMs});
       maintenance.expires_after(std::chrono::milliseconds(std::max<int64_t>(interval, 10)));
       auto [ec] = co_await maintenance.async_wait(asio::as_tuple(asio::use_awaitable));
       if (ec) co_return;
@@ -145,6 +179,7 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
       if (!ec) peer = fmt::format("{}:{}", ep.address().to_string(), ep.port());
     }
     std::vector<uint8_t> frame;
+    ConnectionState conn;
     for (;;) {
       uint8_t size_bytes[4];
       auto ec = co_await ReadExactly(*s, asio::buffer(size_bytes));
@@ -165,14 +200,21 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
       }
       std::optional<std::vector<uint8_t>> response;
       std::string close_reason;
-      co_await Dispatch(frame, peer, &response, &close_reason);
+      co_await Dispatch(frame, peer, &conn, &response, &close_reason);
       if (!close_reason.empty()) {
-        FLOE_LOG_WARN("closing kafka connection", {{"peer", peer}, {"reason", close_reason}});
+        // The frame's first bytes, so a client's malformed request can be reproduced from the log.
+        std::string head;
+        for (size_t i = 0; i < std::min<size_t>(frame.size(), 64); ++i) head += fmt::format("{:02x}", frame[i]);
+        FLOE_LOG_WARN("closing kafka connection", {{"peer", peer}, {"reason", close_reason}, {"frame_head", head}});
         break;
       }
       if (response) {
         auto [wec, wn] = co_await asio::async_write(*s, asio::buffer(*response), asio::as_tuple(asio::use_awaitable));
         if (wec) break;
+      }
+      if (conn.close_after_response) {
+        FLOE_LOG_WARN("closing kafka connection after a failed authentication step", {{"peer", peer}});
+        break;
       }
     }
     boost::system::error_code ignored;
@@ -187,7 +229,7 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
   std::optional<std::vector<uint8_t>> Serve(RequestContext& ctx, std::span<const uint8_t> body, Fn&& fn,
                                             std::string* close_reason) {
     Req req;
-    Status st = req.Decode(body, ctx.version());
+    Status st = DecodeRequest(req, body, ctx.version());
     if (!st.ok()) {
       *close_reason = st.message();
       return std::nullopt;
@@ -197,7 +239,54 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
     return Frame(ctx.header, resp);
   }
 
-  asio::awaitable<void> Dispatch(std::vector<uint8_t>& frame, const std::string& peer,
+  // Runs a group call that answers through a callback (`start(done)`: JoinGroup, SyncGroup) and waits for the
+  // answer. The callback may run at once, or later from another connection's request or the maintenance tick,
+  // always on this loop thread. It holds only a weak reference to the wait: if this connection is gone by then,
+  // it touches nothing. If the coordinator dropped the callback unanswered (a bug), or the server stops, the
+  // client gets COORDINATOR_NOT_AVAILABLE and looks for the coordinator again.
+  template <typename Resp, typename Start>
+  asio::awaitable<Resp> AwaitGroupCall(Start start) {
+    struct Wait {
+      explicit Wait(asio::io_context& c) : timer(c, asio::steady_timer::time_point::max()) {}
+      asio::steady_timer timer;
+      std::optional<Resp> result;
+      bool abandoned = false;
+    };
+    // Wakes the wait when the last copy of the callback is destroyed without having been called.
+    struct Notifier {
+      std::weak_ptr<Wait> wait;
+      ~Notifier() {
+        if (auto w = wait.lock(); w && !w->result) {
+          w->abandoned = true;
+          w->timer.cancel();
+        }
+      }
+    };
+    auto wait = std::make_shared<Wait>(context);
+    {
+      auto notifier = std::make_shared<Notifier>();  // made in place: a temporary's destructor would fire
+      notifier->wait = wait;
+      start([notifier](Resp resp) {
+        if (auto w = notifier->wait.lock()) {
+          w->result = std::move(resp);
+          w->timer.cancel();
+        }
+      });
+    }
+    auto it = waiting_group_calls.insert(waiting_group_calls.end(), &wait->timer);
+    while (!wait->result && !wait->abandoned && !stopped) {
+      co_await wait->timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    waiting_group_calls.erase(it);
+    if (wait->result) co_return std::move(*wait->result);
+    if (wait->abandoned) FLOE_LOG_ERROR("a group call was dropped without an answer", {{"api", Resp::kName}});
+    Resp resp;
+    resp.error_code = kafka::Code(kafka::ErrorCode::kCoordinatorNotAvailable);
+    if constexpr (std::is_same_v<Resp, kafka::JoinGroupResponse>) resp.protocol_name = "";  // non-null in v0-6
+    co_return resp;
+  }
+
+  asio::awaitable<void> Dispatch(std::vector<uint8_t>& frame, const std::string& peer, ConnectionState* conn,
                                  std::optional<std::vector<uint8_t>>* response, std::string* close_reason) {
     ByteReader r(frame);
     auto header = kafka::ReadRequestHeader(r);
@@ -210,7 +299,7 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
       if (h.api_key == static_cast<int16_t>(ApiKey::kApiVersions)) {
         // KIP-511: answer with v0 and the supported versions, so the client can pick one it shares with us.
         kafka::ApiVersionsResponse resp;
-        RequestContext ctx{broker, h, peer, advertised_host, advertised_port, NowMs(), {}};
+        RequestContext ctx{broker, h, peer, advertised_host, advertised_port, NowMs(), {}, conn};
         HandleApiVersions(ctx, {}, resp);
         resp.error_code = kafka::Code(kafka::ErrorCode::kUnsupportedVersion);
         kafka::RequestHeader v0 = h;
@@ -224,8 +313,30 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
       co_return;
     }
     std::span<const uint8_t> body = std::span<const uint8_t>(frame).subspan(r.position());
-    RequestContext ctx{broker, h, peer, advertised_host, advertised_port, NowMs(), {}};
-    switch (static_cast<ApiKey>(h.api_key)) {
+    RequestContext ctx{broker, h, peer, advertised_host, advertised_port, NowMs(), {}, conn};
+    const auto key = static_cast<ApiKey>(h.api_key);
+    if (broker.sasl().enabled() && !conn->authenticated && key != ApiKey::kApiVersions &&
+        key != ApiKey::kSaslHandshake && key != ApiKey::kSaslAuthenticate) {
+      *close_reason = fmt::format("{} request before SASL authentication", h.api->name);
+      co_return;
+    }
+    if (key == ApiKey::kSaslHandshake && h.api_version < 1) {
+      *close_reason = "SaslHandshake v0 (unframed SASL tokens) is not supported; clients use v1 with SaslAuthenticate";
+      co_return;
+    }
+    switch (key) {
+      case ApiKey::kDescribeConfigs:
+        *response = Serve<kafka::DescribeConfigsRequest, kafka::DescribeConfigsResponse>(
+            ctx, body, HandleDescribeConfigs, close_reason);
+        break;
+      case ApiKey::kSaslHandshake:
+        *response = Serve<kafka::SaslHandshakeRequest, kafka::SaslHandshakeResponse>(ctx, body, HandleSaslHandshake,
+                                                                                     close_reason);
+        break;
+      case ApiKey::kSaslAuthenticate:
+        *response = Serve<kafka::SaslAuthenticateRequest, kafka::SaslAuthenticateResponse>(
+            ctx, body, HandleSaslAuthenticate, close_reason);
+        break;
       case ApiKey::kApiVersions:
         *response =
             Serve<kafka::ApiVersionsRequest, kafka::ApiVersionsResponse>(ctx, body, HandleApiVersions, close_reason);
@@ -235,7 +346,7 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
         break;
       case ApiKey::kProduce: {
         kafka::ProduceRequest req;
-        Status st = req.Decode(body, h.api_version);
+        Status st = DecodeRequest(req, body, h.api_version);
         if (!st.ok()) {
           *close_reason = st.message();
           break;
@@ -247,7 +358,7 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
       }
       case ApiKey::kFetch: {
         kafka::FetchRequest req;
-        Status st = req.Decode(body, h.api_version);
+        Status st = DecodeRequest(req, body, h.api_version);
         if (!st.ok()) {
           *close_reason = st.message();
           break;
@@ -281,6 +392,55 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
         break;
       case ApiKey::kInitProducerId:
         *response = Serve<kafka::InitProducerIdRequest, kafka::InitProducerIdResponse>(ctx, body, HandleInitProducerId,
+                                                                                       close_reason);
+        break;
+      case ApiKey::kFindCoordinator:
+        *response = Serve<kafka::FindCoordinatorRequest, kafka::FindCoordinatorResponse>(
+            ctx, body, HandleFindCoordinator, close_reason);
+        break;
+      case ApiKey::kJoinGroup: {
+        kafka::JoinGroupRequest req;
+        if (Status st = DecodeRequest(req, body, h.api_version); !st.ok()) {
+          *close_reason = st.message();
+          break;
+        }
+        kafka::JoinGroupResponse resp = co_await AwaitGroupCall<kafka::JoinGroupResponse>(
+            [&](std::function<void(kafka::JoinGroupResponse)> done) { HandleJoinGroup(ctx, req, std::move(done)); });
+        *response = Frame(h, resp);
+        break;
+      }
+      case ApiKey::kSyncGroup: {
+        kafka::SyncGroupRequest req;
+        if (Status st = DecodeRequest(req, body, h.api_version); !st.ok()) {
+          *close_reason = st.message();
+          break;
+        }
+        kafka::SyncGroupResponse resp = co_await AwaitGroupCall<kafka::SyncGroupResponse>(
+            [&](std::function<void(kafka::SyncGroupResponse)> done) { HandleSyncGroup(ctx, req, std::move(done)); });
+        *response = Frame(h, resp);
+        break;
+      }
+      case ApiKey::kHeartbeat:
+        *response = Serve<kafka::HeartbeatRequest, kafka::HeartbeatResponse>(ctx, body, HandleHeartbeat, close_reason);
+        break;
+      case ApiKey::kLeaveGroup:
+        *response =
+            Serve<kafka::LeaveGroupRequest, kafka::LeaveGroupResponse>(ctx, body, HandleLeaveGroup, close_reason);
+        break;
+      case ApiKey::kOffsetCommit:
+        *response =
+            Serve<kafka::OffsetCommitRequest, kafka::OffsetCommitResponse>(ctx, body, HandleOffsetCommit, close_reason);
+        break;
+      case ApiKey::kOffsetFetch:
+        *response =
+            Serve<kafka::OffsetFetchRequest, kafka::OffsetFetchResponse>(ctx, body, HandleOffsetFetch, close_reason);
+        break;
+      case ApiKey::kListGroups:
+        *response =
+            Serve<kafka::ListGroupsRequest, kafka::ListGroupsResponse>(ctx, body, HandleListGroups, close_reason);
+        break;
+      case ApiKey::kDescribeGroups:
+        *response = Serve<kafka::DescribeGroupsRequest, kafka::DescribeGroupsResponse>(ctx, body, HandleDescribeGroups,
                                                                                        close_reason);
         break;
       default: *close_reason = fmt::format("{} is not served yet", h.api->name);
@@ -353,6 +513,7 @@ void KafkaServer::Stop() {
     impl->acceptor.close(ignored);
     impl->maintenance.cancel();
     impl->WakeFetches();
+    for (auto* t : impl->waiting_group_calls) t->cancel();
     for (const auto& s : open) s->close(ignored);
   };
   if (impl->context.stopped()) {

@@ -2,7 +2,7 @@
 // keyed records with headers, then a consumer (assign, from the beginning) reads them back. Prints one line per
 // consumed record: partition offset timestamp key value header(seq), and first a line "produced N" with the
 // producer's own view (partition:offset of every send).
-// Usage: java -cp 'target/lib/*' ProduceConsume.java BOOTSTRAP TOPIC COUNT
+// Usage: java -cp 'target/lib/*' ProduceConsume.java BOOTSTRAP TOPIC COUNT [CODEC [CLIENT_PROPERTIES_FILE]]
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.*;
@@ -17,7 +17,12 @@ public class ProduceConsume {
   public static void main(String[] args) throws Exception {
     String bootstrap = args[0], topic = args[1];
     int count = Integer.parseInt(args[2]);
+    Properties extra = new Properties();
+    if (args.length > 4) {
+      try (java.io.FileReader r = new java.io.FileReader(args[4])) { extra.load(r); }
+    }
     Properties p = new Properties();
+    p.putAll(extra);
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -40,6 +45,7 @@ public class ProduceConsume {
       System.out.println(sb);
     }
     Properties c = new Properties();
+    c.putAll(extra);
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {

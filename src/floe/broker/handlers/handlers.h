@@ -5,14 +5,24 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "floe/broker/broker.h"
+#include "floe/broker/sasl.h"
 #include "floe/kafka/generated/messages.h"
 #include "floe/kafka/request_header.h"
 
 namespace floe::broker {
+
+// What a connection remembers between requests.
+struct ConnectionState {
+  std::unique_ptr<SaslSession> sasl;  // set by SaslHandshake, stepped by SaslAuthenticate
+  bool authenticated = false;
+  std::string user;
+  bool close_after_response = false;  // a failed authentication: answer, then close
+};
 
 struct RequestContext {
   Broker& broker;
@@ -23,6 +33,7 @@ struct RequestContext {
   int64_t now_ms = 0;
   // Buffers that responses point into (fetched records); they live until the response is written.
   std::deque<std::vector<uint8_t>> keep_alive;
+  ConnectionState* connection = nullptr;
 
   int16_t version() const { return header.api_version; }
 };
@@ -44,7 +55,42 @@ bool HandleFetch(RequestContext& ctx, const kafka::FetchRequest& req, kafka::Fet
 void HandleListOffsets(RequestContext& ctx, const kafka::ListOffsetsRequest& req, kafka::ListOffsetsResponse& resp);
 void HandleCreateTopics(RequestContext& ctx, const kafka::CreateTopicsRequest& req, kafka::CreateTopicsResponse& resp);
 void HandleDeleteTopics(RequestContext& ctx, const kafka::DeleteTopicsRequest& req, kafka::DeleteTopicsResponse& resp);
+void HandleDescribeConfigs(RequestContext& ctx, const kafka::DescribeConfigsRequest& req,
+                           kafka::DescribeConfigsResponse& resp);
+void HandleSaslHandshake(RequestContext& ctx, const kafka::SaslHandshakeRequest& req,
+                         kafka::SaslHandshakeResponse& resp);
+void HandleSaslAuthenticate(RequestContext& ctx, const kafka::SaslAuthenticateRequest& req,
+                            kafka::SaslAuthenticateResponse& resp);
 void HandleInitProducerId(RequestContext& ctx, const kafka::InitProducerIdRequest& req,
                           kafka::InitProducerIdResponse& resp);
+
+// Consumer groups (GroupCoordinator). Every group call runs on the network thread.
+// Who sent a group request: version, client id, "/<ip>" (as Kafka shows client hosts), time.
+inline GroupClient GroupClientOf(const RequestContext& ctx) {
+  GroupClient c;
+  c.version = ctx.version();
+  c.client_id = ctx.header.client_id.value_or("");
+  const size_t colon = ctx.peer.rfind(':');
+  c.client_host.reserve(ctx.peer.size() + 1);
+  c.client_host.push_back('/');
+  c.client_host.append(ctx.peer, 0, colon == std::string::npos ? ctx.peer.size() : colon);
+  c.now_ms = ctx.now_ms;
+  return c;
+}
+void HandleFindCoordinator(RequestContext& ctx, const kafka::FindCoordinatorRequest& req,
+                           kafka::FindCoordinatorResponse& resp);
+// JoinGroup and SyncGroup wait for other members: `done` gets the response, at once or later (from another
+// request or the maintenance tick), always on the network thread. The server bridges it to a co_await.
+void HandleJoinGroup(RequestContext& ctx, const kafka::JoinGroupRequest& req,
+                     std::function<void(kafka::JoinGroupResponse)> done);
+void HandleSyncGroup(RequestContext& ctx, const kafka::SyncGroupRequest& req,
+                     std::function<void(kafka::SyncGroupResponse)> done);
+void HandleHeartbeat(RequestContext& ctx, const kafka::HeartbeatRequest& req, kafka::HeartbeatResponse& resp);
+void HandleLeaveGroup(RequestContext& ctx, const kafka::LeaveGroupRequest& req, kafka::LeaveGroupResponse& resp);
+void HandleOffsetCommit(RequestContext& ctx, const kafka::OffsetCommitRequest& req, kafka::OffsetCommitResponse& resp);
+void HandleOffsetFetch(RequestContext& ctx, const kafka::OffsetFetchRequest& req, kafka::OffsetFetchResponse& resp);
+void HandleListGroups(RequestContext& ctx, const kafka::ListGroupsRequest& req, kafka::ListGroupsResponse& resp);
+void HandleDescribeGroups(RequestContext& ctx, const kafka::DescribeGroupsRequest& req,
+                          kafka::DescribeGroupsResponse& resp);
 
 }  // namespace floe::broker
