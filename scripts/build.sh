@@ -12,6 +12,9 @@ case "$flavour" in
 esac
 export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/floe/ccache}"
 export CCACHE_MAXSIZE="${CCACHE_MAXSIZE:-5G}"
+# Paths relative to the checkout, so a fresh clone elsewhere (as CI makes) hits the cache even for -g builds.
+export CCACHE_BASEDIR="$PWD"
+export CCACHE_NOHASHDIR=1
 # Precompiled headers and ccache agree only with these settings (ccache docs, "Precompiled headers").
 export CCACHE_SLOPPINESS="pch_defines,time_macros,include_file_mtime,include_file_ctime"
 if [[ ! -f "$dir/build.ninja" ]]; then

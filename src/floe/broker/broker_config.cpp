@@ -6,16 +6,6 @@ namespace floe::broker {
 
 namespace {
 
-Status ReadListen(const ConfigSection& section, std::string_view key, io::ListenAddress* out) {
-  std::string text;
-  FLOE_RETURN_IF_ERROR(section.Read(key, &text));
-  if (!section.Has(key)) return Status::Ok();
-  auto parsed = io::ParseListenAddress(text);
-  if (!parsed.ok()) return parsed.status().WithContext("config " + section.Where(key));
-  *out = *parsed;
-  return Status::Ok();
-}
-
 Status ReadPositive(const ConfigSection& section, std::string_view key, int64_t* out, int64_t min, int64_t max) {
   return section.ReadInt(key, out, min, max);
 }
@@ -23,7 +13,7 @@ Status ReadPositive(const ConfigSection& section, std::string_view key, int64_t*
 }  // namespace
 
 Status BrokerConfig::Load(const ConfigSection& section) {
-  FLOE_RETURN_IF_ERROR(ReadListen(section, "listen", &listen));
+  FLOE_RETURN_IF_ERROR(io::ReadListenAddress(section, "listen", &listen));
   FLOE_RETURN_IF_ERROR(section.Read("advertised_listen", &advertised_listen));
   if (!advertised_listen.empty()) {
     auto parsed = io::ParseListenAddress(advertised_listen);

@@ -27,8 +27,11 @@ int64_t NowMs() {
 
 // Frames a response: int32 size, the response header, the body.
 template <typename Resp>
-std::vector<uint8_t> Frame(const kafka::RequestHeader& h, const Resp& resp) {
-  std::vector<uint8_t> out;
+std::vector<uint8_t> Frame(const kafka::RequestHeader& h, const Resp& resp, ConnectionState* conn) {
+  // Reuse the connection's previous response buffer: large fetch responses would otherwise pay for fresh pages
+  // (page faults and zeroing) on every request.
+  std::vector<uint8_t> out = std::move(conn->spare_response);
+  out.clear();
   ByteWriter w(&out);
   w.WriteInt32(0);
   kafka::WriteResponseHeader(w, h.correlation_id, h.api_key, h.api_version);
@@ -211,6 +214,8 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
       if (response) {
         auto [wec, wn] = co_await asio::async_write(*s, asio::buffer(*response), asio::as_tuple(asio::use_awaitable));
         if (wec) break;
+        // Keep the buffer for the next response unless it is unusually large (bounds memory per connection).
+        if (response->capacity() <= (8u << 20)) conn.spare_response = std::move(*response);
       }
       if (conn.close_after_response) {
         FLOE_LOG_WARN("closing kafka connection after a failed authentication step", {{"peer", peer}});
@@ -236,7 +241,7 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
     }
     Resp resp;
     fn(ctx, req, resp);
-    return Frame(ctx.header, resp);
+    return Frame(ctx.header, resp, ctx.connection);
   }
 
   // Runs a group call that answers through a callback (`start(done)`: JoinGroup, SyncGroup) and waits for the
@@ -299,12 +304,12 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
       if (h.api_key == static_cast<int16_t>(ApiKey::kApiVersions)) {
         // KIP-511: answer with v0 and the supported versions, so the client can pick one it shares with us.
         kafka::ApiVersionsResponse resp;
-        RequestContext ctx{broker, h, peer, advertised_host, advertised_port, NowMs(), {}, conn};
+        RequestContext ctx{broker, h, peer, advertised_host, advertised_port, NowMs(), conn};
         HandleApiVersions(ctx, {}, resp);
         resp.error_code = kafka::Code(kafka::ErrorCode::kUnsupportedVersion);
         kafka::RequestHeader v0 = h;
         v0.api_version = 0;
-        *response = Frame(v0, resp);
+        *response = Frame(v0, resp, conn);
         co_return;
       }
       *close_reason = h.api ? fmt::format("{} version {} is not supported (floe supports {}-{})", h.api->name,
@@ -313,7 +318,7 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
       co_return;
     }
     std::span<const uint8_t> body = std::span<const uint8_t>(frame).subspan(r.position());
-    RequestContext ctx{broker, h, peer, advertised_host, advertised_port, NowMs(), {}, conn};
+    RequestContext ctx{broker, h, peer, advertised_host, advertised_port, NowMs(), conn};
     const auto key = static_cast<ApiKey>(h.api_key);
     if (broker.sasl().enabled() && !conn->authenticated && key != ApiKey::kApiVersions &&
         key != ApiKey::kSaslHandshake && key != ApiKey::kSaslAuthenticate) {
@@ -353,7 +358,7 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
         }
         kafka::ProduceResponse resp;
         HandleProduce(ctx, req, resp);
-        if (req.acks != 0) *response = Frame(h, resp);  // acks=0: the client expects no response
+        if (req.acks != 0) *response = Frame(h, resp, conn);  // acks=0: the client expects no response
         break;
       }
       case ApiKey::kFetch: {
@@ -375,7 +380,7 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
           if (stopped) break;
           ctx.now_ms = NowMs();
         }
-        *response = Frame(h, resp);
+        *response = Frame(h, resp, conn);
         break;
       }
       case ApiKey::kListOffsets:
@@ -406,7 +411,7 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
         }
         kafka::JoinGroupResponse resp = co_await AwaitGroupCall<kafka::JoinGroupResponse>(
             [&](std::function<void(kafka::JoinGroupResponse)> done) { HandleJoinGroup(ctx, req, std::move(done)); });
-        *response = Frame(h, resp);
+        *response = Frame(h, resp, conn);
         break;
       }
       case ApiKey::kSyncGroup: {
@@ -417,7 +422,7 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
         }
         kafka::SyncGroupResponse resp = co_await AwaitGroupCall<kafka::SyncGroupResponse>(
             [&](std::function<void(kafka::SyncGroupResponse)> done) { HandleSyncGroup(ctx, req, std::move(done)); });
-        *response = Frame(h, resp);
+        *response = Frame(h, resp, conn);
         break;
       }
       case ApiKey::kHeartbeat:

@@ -952,16 +952,23 @@ Result<AppendResult> PartitionLog::Append(std::span<uint8_t> batches, int64_t no
 }
 
 Result<ReadResult> PartitionLog::Read(int64_t offset, size_t max_bytes) {
+  ReadResult result;
+  FLOE_RETURN_IF_ERROR(ReadInto(offset, max_bytes, &result));
+  return result;
+}
+
+Status PartitionLog::ReadInto(int64_t offset, size_t max_bytes, ReadResult* out) {
   std::lock_guard lock(mu_);
   FLOE_RETURN_IF_ERROR(CheckOpenLocked());
   if (offset < log_start_offset_ || offset > next_offset_) {
     return Status::NotFound(fmt::format("partition log {}: offset {} is out of range: the log holds offsets {} to {}",
                                         dir_, offset, log_start_offset_, next_offset_ - 1));
   }
-  ReadResult result;
+  ReadResult& result = *out;
+  result.bytes.clear();
   result.high_watermark = next_offset_;
   result.log_start_offset = log_start_offset_;
-  if (offset == next_offset_) return result;
+  if (offset == next_offset_) return Status::Ok();
 
   auto it = std::upper_bound(segments_.begin(), segments_.end(), offset,
                              [](int64_t o, const std::unique_ptr<Segment>& s) { return o < s->base_offset; });
@@ -993,7 +1000,7 @@ Result<ReadResult> PartitionLog::Read(int64_t offset, size_t max_bytes) {
       FLOE_RETURN_IF_ERROR(PreadExact(seg.log_fd, std::span<uint8_t>(result.bytes).subspan(at), start, seg.log_path));
     }
   }
-  return result;
+  return Status::Ok();
 }
 
 Result<int64_t> PartitionLog::OffsetForTimestamp(int64_t timestamp_ms) {

@@ -85,6 +85,8 @@ class PartitionLog {
   // next_offset() gives empty bytes. OutOfRange status (StatusCode::kNotFound) for offset < log_start_offset() or
   // > next_offset().
   Result<ReadResult> Read(int64_t offset, size_t max_bytes);
+  // Read into `out`, reusing the capacity of out->bytes (which is cleared first): no allocation once warm.
+  Status ReadInto(int64_t offset, size_t max_bytes, ReadResult* out);
 
   // The first offset whose record timestamp (batch maxTimestamp granularity is acceptable only for
   // single-record batches; for multi-record uncompressed batches find the exact record) is >= timestamp_ms, or -1

@@ -4,16 +4,6 @@
 
 namespace floe::cli {
 
-Status ReadListenAddress(const ConfigSection& section, std::string_view key, io::ListenAddress* out) {
-  std::string text;
-  FLOE_RETURN_IF_ERROR(section.Read(key, &text));
-  if (!section.Has(key)) return Status::Ok();
-  auto parsed = io::ParseListenAddress(text);
-  if (!parsed.ok()) return parsed.status().WithContext("config " + section.Where(key));
-  *out = *parsed;
-  return Status::Ok();
-}
-
 Status LogConfig::Load(const ConfigSection& section) {
   std::string level_name(log::LevelName(level));
   std::string format_name = format == log::Format::kJson ? "json" : "text";
@@ -29,7 +19,7 @@ Status LogConfig::Load(const ConfigSection& section) {
 }
 
 Status HttpConfig::Load(const ConfigSection& section) {
-  FLOE_RETURN_IF_ERROR(ReadListenAddress(section, "listen", &listen));
+  FLOE_RETURN_IF_ERROR(io::ReadListenAddress(section, "listen", &listen));
   FLOE_RETURN_IF_ERROR(section.ReadInt("max_connections", &max_connections, 1, 1 << 20));
   return Status::Ok();
 }

@@ -35,7 +35,4 @@ struct FloeConfig {
   Status Load(const ConfigFile& file);
 };
 
-// Reads a listen address from `key` of `section`, keeping *out when absent; errors name the file, line and key.
-Status ReadListenAddress(const ConfigSection& section, std::string_view key, io::ListenAddress* out);
-
 }  // namespace floe::cli

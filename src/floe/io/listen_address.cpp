@@ -44,4 +44,14 @@ Result<ListenAddress> ParseListenAddress(std::string_view text) {
   return out;
 }
 
+Status ReadListenAddress(const ConfigSection& section, std::string_view key, ListenAddress* out) {
+  std::string text;
+  FLOE_RETURN_IF_ERROR(section.Read(key, &text));
+  if (!section.Has(key)) return Status::Ok();
+  auto parsed = ParseListenAddress(text);
+  if (!parsed.ok()) return parsed.status().WithContext("config " + section.Where(key));
+  *out = *parsed;
+  return Status::Ok();
+}
+
 }  // namespace floe::io

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "floe/base/config.h"
 #include "floe/base/status.h"
 
 namespace floe::io {
@@ -21,5 +22,8 @@ struct ListenAddress {
 
 // Errors say what was wrong with `text`: missing port, port not a number, port out of range, empty host in brackets.
 Result<ListenAddress> ParseListenAddress(std::string_view text);
+
+// Reads a listen address from `key` of a config section, keeping *out when absent; errors name the file, line, key.
+Status ReadListenAddress(const ConfigSection& section, std::string_view key, ListenAddress* out);
 
 }  // namespace floe::io

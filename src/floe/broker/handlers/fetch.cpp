@@ -20,7 +20,16 @@ bool HandleFetch(RequestContext& ctx, const kafka::FetchRequest& req, kafka::Fet
   int64_t budget = req.max_bytes > 0 ? req.max_bytes : 0;
   int64_t total = 0;
   bool any_error = false;
-  ctx.keep_alive.clear();
+  size_t buffers_used = 0;
+  // Bound what a connection keeps between fetches: 16 pooled partition buffers at most.
+  if (ctx.connection->fetch_buffers.size() > 16) ctx.connection->fetch_buffers.resize(16);
+  auto next_buffer = [&]() -> std::vector<uint8_t>& {
+    auto& pool = ctx.connection->fetch_buffers;
+    if (buffers_used == pool.size()) pool.emplace_back();
+    std::vector<uint8_t>& b = pool[buffers_used++];
+    b.clear();
+    return b;
+  };
   for (const auto& ft : req.topics) {
     FetchResponse::FetchableTopicResponse tr;
     tr.topic = ft.topic;
@@ -39,28 +48,32 @@ bool HandleFetch(RequestContext& ctx, const kafka::FetchRequest& req, kafka::Fet
       // At least one batch for the first partition that has data, whatever the limits.
       size_t limit = static_cast<size_t>(std::max<int64_t>(0, std::min<int64_t>(fp.partition_max_bytes, budget)));
       if (total == 0 && limit == 0) limit = 1;
-      auto read =
-          limit == 0 ? Result<ReadResult>(Status::Unavailable("budget spent")) : log->Read(fp.fetch_offset, limit);
+      // Read into this connection's pooled buffer for the partition; the response's span points into it and stays
+      // valid until the connection's next fetch.
+      std::vector<uint8_t>& buffer = next_buffer();
+      ReadResult read;
+      read.bytes = std::move(buffer);
+      Status st = limit == 0 ? Status::Unavailable("budget spent") : log->ReadInto(fp.fetch_offset, limit, &read);
+      buffer = std::move(read.bytes);
       pd.high_watermark = log->next_offset();
       pd.last_stable_offset = pd.high_watermark;
       pd.log_start_offset = log->log_start_offset();
-      if (!read.ok()) {
-        if (read.status().code() == StatusCode::kNotFound) {
+      if (!st.ok()) {
+        if (st.code() == StatusCode::kNotFound) {
           pd.error_code = kafka::Code(ErrorCode::kOffsetOutOfRange);
           any_error = true;
-        } else if (read.status().code() != StatusCode::kUnavailable) {
+        } else if (st.code() != StatusCode::kUnavailable) {
           pd.error_code = kafka::Code(ErrorCode::kUnknownServerError);
           any_error = true;
         }
       } else {
-        pd.high_watermark = read->high_watermark;
-        pd.last_stable_offset = read->high_watermark;
-        pd.log_start_offset = read->log_start_offset;
-        if (!read->bytes.empty()) {
-          total += static_cast<int64_t>(read->bytes.size());
-          budget -= static_cast<int64_t>(read->bytes.size());
-          ctx.keep_alive.push_back(std::move(read->bytes));
-          pd.records.data = ctx.keep_alive.back();
+        pd.high_watermark = read.high_watermark;
+        pd.last_stable_offset = read.high_watermark;
+        pd.log_start_offset = read.log_start_offset;
+        if (!buffer.empty()) {
+          total += static_cast<int64_t>(buffer.size());
+          budget -= static_cast<int64_t>(buffer.size());
+          pd.records.data = buffer;
         }
       }
       tr.partitions.push_back(std::move(pd));

@@ -22,6 +22,9 @@ struct ConnectionState {
   bool authenticated = false;
   std::string user;
   bool close_after_response = false;  // a failed authentication: answer, then close
+  // Buffers kept between requests so that fetches do not allocate (and fault in) fresh memory each time.
+  std::vector<std::vector<uint8_t>> fetch_buffers;  // one per partition of the last fetch, reused in order
+  std::vector<uint8_t> spare_response;              // the last response's bytes, reused for the next
 };
 
 struct RequestContext {
@@ -31,8 +34,6 @@ struct RequestContext {
   std::string advertised_host;  // what Metadata tells clients to connect to
   int32_t advertised_port = 0;
   int64_t now_ms = 0;
-  // Buffers that responses point into (fetched records); they live until the response is written.
-  std::deque<std::vector<uint8_t>> keep_alive;
   ConnectionState* connection = nullptr;
 
   int16_t version() const { return header.api_version; }
