@@ -540,20 +540,26 @@ void GroupCoordinator::RemoveMember(Group& g, const std::string& member_id, int6
 
 // --- SyncGroup, Heartbeat, LeaveGroup ---
 
+ErrorCode GroupCoordinator::CheckMemberOfGeneration(const std::string& group_id, const std::string& member_id,
+                                                    const std::optional<std::string>& instance_id, int32_t generation,
+                                                    Group** group, Member** member) const {
+  if (group_id.empty()) return ErrorCode::kInvalidGroupId;
+  Group* g = *group = FindGroup(group_id);
+  if (!g) return ErrorCode::kUnknownMemberId;
+  Member* m = *member = g->FindMember(member_id);
+  if (g->IsStaticMemberFenced(instance_id, member_id)) return ErrorCode::kFencedInstanceId;
+  if (!m) return ErrorCode::kUnknownMemberId;
+  if (generation != g->generation) return ErrorCode::kIllegalGeneration;
+  return ErrorCode::kNone;
+}
+
 void GroupCoordinator::Sync(const kafka::SyncGroupRequest& req, const GroupClient& client, SyncCallback done) {
-  Group* g = req.group_id.empty() ? nullptr : FindGroup(req.group_id);
-  Member* m = g ? g->FindMember(req.member_id) : nullptr;
-  ErrorCode error = ErrorCode::kNone;
-  if (req.group_id.empty()) {
-    error = ErrorCode::kInvalidGroupId;
-  } else if (!g) {
-    error = ErrorCode::kUnknownMemberId;
-  } else if (g->IsStaticMemberFenced(req.group_instance_id, req.member_id)) {
-    error = ErrorCode::kFencedInstanceId;
-  } else if (!m) {
-    error = ErrorCode::kUnknownMemberId;
-  } else if (req.generation_id != g->generation) {
-    error = ErrorCode::kIllegalGeneration;
+  Group* g = nullptr;
+  Member* m = nullptr;
+  ErrorCode error =
+      CheckMemberOfGeneration(req.group_id, req.member_id, req.group_instance_id, req.generation_id, &g, &m);
+  if (error != ErrorCode::kNone) {
+    // reported below
   } else if ((req.protocol_type && g->protocol_type != req.protocol_type) ||
              (req.protocol_name && g->protocol_name != req.protocol_name)) {
     error = ErrorCode::kInconsistentGroupProtocol;
@@ -600,20 +606,11 @@ void GroupCoordinator::Sync(const kafka::SyncGroupRequest& req, const GroupClien
 
 kafka::HeartbeatResponse GroupCoordinator::Heartbeat(const kafka::HeartbeatRequest& req, int64_t now_ms) {
   kafka::HeartbeatResponse resp;
-  Group* g = req.group_id.empty() ? nullptr : FindGroup(req.group_id);
-  Member* m = g ? g->FindMember(req.member_id) : nullptr;
-  ErrorCode error = ErrorCode::kNone;
-  if (req.group_id.empty()) {
-    error = ErrorCode::kInvalidGroupId;
-  } else if (!g) {
-    error = ErrorCode::kUnknownMemberId;
-  } else if (g->IsStaticMemberFenced(req.group_instance_id, req.member_id)) {
-    error = ErrorCode::kFencedInstanceId;
-  } else if (!m) {
-    error = ErrorCode::kUnknownMemberId;
-  } else if (req.generation_id != g->generation) {
-    error = ErrorCode::kIllegalGeneration;
-  } else {
+  Group* g = nullptr;
+  Member* m = nullptr;
+  ErrorCode error =
+      CheckMemberOfGeneration(req.group_id, req.member_id, req.group_instance_id, req.generation_id, &g, &m);
+  if (error == ErrorCode::kNone) {
     m->last_heartbeat_ms = now_ms;
     if (g->state == GroupState::kPreparingRebalance) error = ErrorCode::kRebalanceInProgress;
   }

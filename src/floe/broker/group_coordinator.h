@@ -127,6 +127,11 @@ class GroupCoordinator {
   GroupCoordinator(GroupCoordinatorOptions options, std::unique_ptr<GroupOffsetLog> log);
 
   Group* FindGroup(std::string_view id) const;
+  // The checks SyncGroup and Heartbeat share: the group exists, the member belongs to it (and is not a fenced
+  // static member), the generation is current. Sets *group and *member as far as they were found.
+  kafka::ErrorCode CheckMemberOfGeneration(const std::string& group_id, const std::string& member_id,
+                                           const std::optional<std::string>& instance_id, int32_t generation,
+                                           Group** group, Member** member) const;
   Group& GetOrCreateGroup(std::string_view id);
   std::string NewMemberId(std::string_view prefix);
 

@@ -10,6 +10,7 @@
 #include "floe/base/logging.h"
 #include "floe/broker/handlers/handlers.h"
 #include "floe/io/asio_pch.h"
+#include "floe/io/tcp_acceptor.h"
 #include "floe/kafka/request_header.h"
 
 namespace floe::broker {
@@ -467,27 +468,7 @@ KafkaServer::~KafkaServer() {
 }
 
 Result<io::ListenAddress> KafkaServer::Listen(const io::ListenAddress& address) {
-  boost::system::error_code ec;
-  tcp::resolver resolver(impl_->context);
-  auto results = resolver.resolve(address.host, std::to_string(address.port),
-                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec || results.empty()) {
-    return Status::InvalidArgument(
-        fmt::format("kafka door: cannot resolve listen host '{}': {}", address.host, ec.message()));
-  }
-  tcp::endpoint endpoint = results.begin()->endpoint();
-  auto& acceptor = impl_->acceptor;
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    boost::system::error_code ignored;
-    acceptor.close(ignored);
-    return Status::IoError(fmt::format("kafka door: cannot listen on {}: {}", address.ToString(), ec.message()));
-  }
-  tcp::endpoint bound = acceptor.local_endpoint(ec);
-  io::ListenAddress out{bound.address().to_string(), bound.port()};
+  FLOE_ASSIGN_OR_RETURN(io::ListenAddress out, io::OpenAcceptor(impl_->acceptor, address, "kafka"));
 
   const std::string& adv = impl_->broker.config().advertised_listen;
   if (!adv.empty()) {
@@ -495,7 +476,8 @@ Result<io::ListenAddress> KafkaServer::Listen(const io::ListenAddress& address) 
     impl_->advertised_host = parsed.ok() ? parsed->host : out.host;
     impl_->advertised_port = parsed.ok() && parsed->port != 0 ? parsed->port : out.port;
   } else {
-    bool wildcard = bound.address().is_unspecified();
+    boost::system::error_code ec;
+    bool wildcard = asio::ip::make_address(out.host, ec).is_unspecified();
     impl_->advertised_host = wildcard ? "localhost" : out.host;
     impl_->advertised_port = out.port;
   }

@@ -15,19 +15,12 @@ namespace floe::cli {
 namespace {
 
 int RunBroker(const ServerFlags& flags) {
-  auto config = ResolveServerConfig(flags);
-  if (!config.ok()) {
-    PrintError(config.status().message());
-    return 2;
-  }
-  auto data_dir = io::DataDir::Open(config->data_dir);
-  if (!data_dir.ok()) {
-    PrintError(data_dir.status().message());
-    return 1;
-  }
-  FLOE_LOG_INFO("floe broker starting", {{"version", Version()}, {"data_dir", data_dir->path()}});
+  FloeConfig config;
+  std::optional<io::DataDir> data_dir;
+  if (int status = PrepareServer(flags, "broker", &config, &data_dir); status != 0) return status;
+
   io::EventLoop loop(1);
-  auto broker = StartBroker(loop, *config, data_dir->path());
+  auto broker = StartBroker(loop, config, data_dir->path());
   if (!broker.ok()) {
     PrintError(broker.status().message());
     return 1;

@@ -1,8 +1,30 @@
 #include "floe/cli/services.h"
 
+#include <fmt/format.h>
+
 #include "floe/base/logging.h"
+#include "floe/base/version.h"
+#include "floe/cli/commands.h"
 
 namespace floe::cli {
+
+int PrepareServer(const ServerFlags& flags, std::string_view command, FloeConfig* config,
+                  std::optional<io::DataDir>* data_dir) {
+  auto resolved = ResolveServerConfig(flags);
+  if (!resolved.ok()) {
+    PrintError(resolved.status().message());
+    return 2;
+  }
+  auto dir = io::DataDir::Open(resolved->data_dir);
+  if (!dir.ok()) {
+    PrintError(dir.status().message());
+    return 1;
+  }
+  *config = std::move(*resolved);
+  data_dir->emplace(std::move(*dir));
+  FLOE_LOG_INFO(fmt::format("floe {} starting", command), {{"version", Version()}, {"data_dir", (*data_dir)->path()}});
+  return 0;
+}
 
 Result<RunningBroker> StartBroker(io::EventLoop& loop, const FloeConfig& config, const std::string& data_dir) {
   RunningBroker running;

@@ -2,14 +2,23 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string_view>
 
 #include "floe/broker/broker.h"
 #include "floe/broker/kafka_server.h"
 #include "floe/cli/floe_config.h"
 #include "floe/cli/server_options.h"
+#include "floe/io/data_dir.h"
 #include "floe/io/event_loop.h"
 
 namespace floe::cli {
+
+// What every server subcommand does first: resolve the configuration (file and flags), set up logging, lock the
+// data directory, log the start. On failure it prints the error and returns the exit status (2 for configuration,
+// 1 otherwise); on success it returns 0 and fills *config and *data_dir.
+int PrepareServer(const ServerFlags& flags, std::string_view command, FloeConfig* config,
+                  std::optional<io::DataDir>* data_dir);
 
 // The broker and its Kafka door, running on a loop.
 struct RunningBroker {

@@ -21,31 +21,23 @@ namespace floe::cli {
 namespace {
 
 int RunUp(const ServerFlags& flags) {
-  auto config = ResolveServerConfig(flags);
-  if (!config.ok()) {
-    PrintError(config.status().message());
-    return 2;
-  }
-  auto data_dir = io::DataDir::Open(config->data_dir);
-  if (!data_dir.ok()) {
-    PrintError(data_dir.status().message());
-    return 1;
-  }
-  FLOE_LOG_INFO("floe up starting", {{"version", Version()}, {"data_dir", data_dir->path()}});
+  FloeConfig config;
+  std::optional<io::DataDir> data_dir;
+  if (int status = PrepareServer(flags, "up", &config, &data_dir); status != 0) return status;
 
   io::EventLoop loop(1);
-  auto broker = StartBroker(loop, *config, data_dir->path());
+  auto broker = StartBroker(loop, config, data_dir->path());
   if (!broker.ok()) {
     PrintError(broker.status().message());
     return 1;
   }
   io::HttpServerOptions http_options;
-  http_options.max_connections = static_cast<size_t>(config->http.max_connections);
+  http_options.max_connections = static_cast<size_t>(config.http.max_connections);
   io::HttpServer http(loop, "http", http_options);
   ui::HealthEndpoints health({"kafka", "http"});
   health.Register(http);
 
-  auto bound = http.Listen(config->http.listen);
+  auto bound = http.Listen(config.http.listen);
   if (!bound.ok()) {
     PrintError(bound.status().message());
     return 1;

@@ -12,6 +12,7 @@
 #include "floe/base/logging.h"
 #include "floe/base/version.h"
 #include "floe/io/asio_pch.h"
+#include "floe/io/tcp_acceptor.h"
 
 namespace floe::io {
 
@@ -223,28 +224,7 @@ void HttpServer::Route(std::string method, std::string path, HttpHandler handler
 }
 
 Result<ListenAddress> HttpServer::Listen(const ListenAddress& address) {
-  boost::system::error_code ec;
-  tcp::resolver resolver(impl_->context);
-  auto results = resolver.resolve(address.host, std::to_string(address.port),
-                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
-  if (ec || results.empty()) {
-    return Status::InvalidArgument(
-        fmt::format("{} door: cannot resolve listen host '{}': {}", impl_->door, address.host, ec.message()));
-  }
-  tcp::endpoint endpoint = results.begin()->endpoint();
-  auto& acceptor = impl_->acceptor;
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    boost::system::error_code ignored;
-    acceptor.close(ignored);
-    return Status::IoError(
-        fmt::format("{} door: cannot listen on {}: {}", impl_->door, address.ToString(), ec.message()));
-  }
-  tcp::endpoint bound = acceptor.local_endpoint(ec);
-  ListenAddress out{bound.address().to_string(), bound.port()};
+  FLOE_ASSIGN_OR_RETURN(ListenAddress out, OpenAcceptor(impl_->acceptor, address, impl_->door));
   asio::co_spawn(impl_->context, impl_->Accept(), asio::detached);
   return out;
 }
