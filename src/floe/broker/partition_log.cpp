@@ -778,14 +778,13 @@ Status PartitionLog::LoadProducerStateLocked() {
     if (seg->next_offset <= from) continue;
     FLOE_ASSIGN_OR_RETURN(int64_t file_size, FileSize(seg->log_fd, seg->log_path));
     int64_t start = seg->base_offset <= from ? seg->PositionFor(from) : 0;
-    FLOE_ASSIGN_OR_RETURN(
-        WalkEnd end, seg->Walk(start, file_size, -1, /*verify_crc=*/false, [&](const StoredHeader& h, int64_t) {
-          if (h.producer_id < 0 || h.last_offset() < from) return;
-          const int32_t last_seq = static_cast<int32_t>((static_cast<int64_t>(h.base_sequence) + h.last_offset_delta) %
-                                                        (int64_t{kMaxInt32} + 1));
-          producers_.Record(h.producer_id, h.producer_epoch, h.base_sequence, last_seq, h.base_offset, h.last_offset(),
-                            h.max_timestamp);
-        }));
+    FLOE_ASSIGN_OR_RETURN(WalkEnd end,
+                          seg->Walk(start, file_size, -1, /*verify_crc=*/false, [&](const StoredHeader& h, int64_t) {
+                            if (h.producer_id < 0 || h.last_offset() < from) return;
+                            const int32_t last_seq = LastSequence(h.base_sequence, h.last_offset_delta);
+                            producers_.Record(h.producer_id, h.producer_epoch, h.base_sequence, last_seq, h.base_offset,
+                                              h.last_offset(), h.max_timestamp);
+                          }));
     if (!end.problem.empty()) {
       return Status::Corruption(
           fmt::format("partition log {}: replaying producer state: {}", seg->log_path, end.problem));
@@ -847,8 +846,7 @@ Result<AppendResult> PartitionLog::Append(std::span<uint8_t> batches, int64_t no
       const kafka::RecordBatchHeader& h = headers[i];
       const int64_t batch_last = offset + h.last_offset_delta;
       if (h.producer_id >= 0) {
-        const int32_t last_seq = static_cast<int32_t>((static_cast<int64_t>(h.base_sequence) + h.last_offset_delta) %
-                                                      (int64_t{kMaxInt32} + 1));
+        const int32_t last_seq = LastSequence(h.base_sequence, h.last_offset_delta);
         BatchSequence dup;
         std::string why;
         SequenceCheck check = state->Check(h.producer_id, h.producer_epoch, h.base_sequence, last_seq, &dup, &why);
@@ -934,8 +932,7 @@ Result<AppendResult> PartitionLog::Append(std::span<uint8_t> batches, int64_t no
     for (const kafka::RecordBatchHeader& h : headers) {
       const int64_t batch_last = batch_base + h.last_offset_delta;
       if (h.producer_id >= 0) {
-        const int32_t last_seq = static_cast<int32_t>((static_cast<int64_t>(h.base_sequence) + h.last_offset_delta) %
-                                                      (int64_t{kMaxInt32} + 1));
+        const int32_t last_seq = LastSequence(h.base_sequence, h.last_offset_delta);
         producers_.Record(h.producer_id, h.producer_epoch, h.base_sequence, last_seq, batch_base, batch_last,
                           h.max_timestamp);
       }

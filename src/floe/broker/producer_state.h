@@ -25,6 +25,12 @@ namespace floe::broker {
 
 inline constexpr size_t kMaxRememberedBatches = 5;
 
+// The sequence number of a batch's last record: its base sequence plus lastOffsetDelta, wrapping from INT32_MAX to
+// 0 as Kafka's sequences do.
+inline int32_t LastSequence(int32_t base_sequence, int32_t last_offset_delta) {
+  return static_cast<int32_t>((static_cast<int64_t>(base_sequence) + last_offset_delta) % (int64_t{INT32_MAX} + 1));
+}
+
 struct BatchSequence {
   int32_t first_seq = 0;
   int32_t last_seq = 0;
