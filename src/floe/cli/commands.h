@@ -13,6 +13,9 @@ void AddBrokerCommand(CLI::App& app, int* exit_code);
 // `floe partition`: which partition Kafka's default partitioner gives each key.
 void AddPartitionCommand(CLI::App& app, int* exit_code);
 
+// `floe produce`: simulated IoT telemetry to a Kafka topic.
+void AddProduceCommand(CLI::App& app, int* exit_code);
+
 // Prints `floe: error: <message>` on stderr.
 void PrintError(std::string_view message);
 

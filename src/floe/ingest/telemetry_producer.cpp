@@ -1,0 +1,252 @@
+#include "floe/ingest/telemetry_producer.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <thread>
+
+#include "floe/ingest/rdkafka_client.h"
+#include "floe/ingest/telemetry_json.h"
+#include "floe/ingest/telemetry_verifier.h"
+#include "floe/ingest/window_truth.h"
+
+namespace floe::ingest {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double SecondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// What the delivery reports have told us so far. They run on the sending thread (inside rd_kafka_poll/flush).
+struct Deliveries {
+  int64_t acked = 0;
+  int64_t failed = 0;
+  std::string first_error;
+  std::optional<WindowTruth> truth;
+  std::optional<StreamDigest> digest;
+};
+
+void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+  auto* d = static_cast<Deliveries*>(opaque);
+  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (d->failed++ == 0) {
+      d->first_error =
+          fmt::format("event not acknowledged by partition {}: {}", m->partition, rd_kafka_err2str(m->err));
+    }
+    return;
+  }
+  ++d->acked;
+  if (!d->truth && !d->digest) return;
+  std::string_view value(static_cast<const char*>(m->payload), m->len);
+  auto event = ParseEventJson(value);
+  if (!event.ok()) return;  // we wrote it; cannot happen
+  if (d->truth) d->truth->Add(*event);
+  if (d->digest) d->digest->Add(event->sensor, m->partition, value);
+}
+
+// A fatal client error (e.g. the idempotent producer lost its guarantees) ends the run; transient ones are retried
+// by librdkafka and show up in the delivery reports if they last.
+void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
+  if (err != RD_KAFKA_RESP_ERR__FATAL) return;
+  char buf[512];
+  rd_kafka_fatal_error(rk, buf, sizeof buf);
+  std::fprintf(stderr, "floe produce: fatal Kafka client error: %s\n", buf);
+}
+
+class ProgressPrinter {
+ public:
+  ProgressPrinter(const ProduceOptions& o, std::FILE* out)
+      : out_(o.progress_interval_s > 0 ? out : nullptr),
+        interval_s_(o.progress_interval_s),
+        terminal_(o.progress_on_terminal),
+        next_at_(o.progress_interval_s) {}
+
+  void Maybe(double elapsed, int64_t sent, const Deliveries& d) {
+    if (out_ == nullptr || elapsed < next_at_) return;
+    next_at_ = elapsed + interval_s_;
+    const double rate = (sent - last_sent_) / std::max(elapsed - last_at_, 1e-9);
+    last_sent_ = sent;
+    last_at_ = elapsed;
+    std::fprintf(out_, "%ssent %lld events (%.0f/s), acked %lld, errors %lld%s", terminal_ ? "\r" : "",
+                 static_cast<long long>(sent), rate, static_cast<long long>(d.acked), static_cast<long long>(d.failed),
+                 terminal_ ? "   " : "\n");
+    std::fflush(out_);
+    printed_ = true;
+  }
+  void Finish() {
+    if (out_ != nullptr && terminal_ && printed_) std::fputc('\n', out_);
+  }
+
+ private:
+  std::FILE* out_;
+  double interval_s_;
+  bool terminal_;
+  double next_at_;
+  double last_at_ = 0;
+  int64_t last_sent_ = 0;
+  bool printed_ = false;
+};
+
+// Paces sends at `rate` events/s; returns how many may go now.
+int64_t Allowance(double rate, double elapsed, int64_t sent) {
+  if (rate <= 0) return INT64_MAX;
+  return static_cast<int64_t>(rate * elapsed) + 1 - sent;
+}
+
+Result<ProduceReport> DryRun(const ProduceOptions& o, const std::atomic<bool>* stop) {
+  TelemetryGenerator gen(o.telemetry);
+  std::optional<WindowTruth> truth;
+  if (!o.truth_path.empty()) truth.emplace(o.telemetry.sensors, o.truth_window_ms);
+  ProduceReport report;
+  const auto start = Clock::now();
+  std::string out;
+  char buf[kMaxEventJsonBytes];
+  while ((o.count == 0 || report.sent < o.count) && !stop->load(std::memory_order_relaxed)) {
+    if ((report.sent & 1023) == 0) {
+      const double elapsed = SecondsSince(start);
+      if (o.duration_s > 0 && elapsed >= o.duration_s) break;
+      if (Allowance(o.rate, elapsed, report.sent) <= 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        continue;
+      }
+    }
+    const TelemetryEvent e = gen.Next();
+    const size_t n = FormatEventJson(e, buf);
+    out.append(buf, n);
+    out += '\n';
+    if (out.size() > (1 << 16)) {
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      out.clear();
+    }
+    if (truth) truth->Add(e);
+    ++report.sent;
+    report.value_bytes += static_cast<int64_t>(n);
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  report.acked = report.sent;
+  report.seconds = SecondsSince(start);
+  if (truth) FLOE_RETURN_IF_ERROR(truth->WriteCsv(o.truth_path));
+  return report;
+}
+
+}  // namespace
+
+Result<ProduceReport> RunTelemetryProducer(const ProduceOptions& o, const std::atomic<bool>* stop,
+                                           std::FILE* progress) {
+  if (o.dry_run) return DryRun(o, stop);
+
+  auto deliveries = std::make_unique<Deliveries>();
+  if (!o.truth_path.empty()) deliveries->truth.emplace(o.telemetry.sensors, o.truth_window_ms);
+  if (o.verify) deliveries->digest.emplace(o.telemetry.sensors);
+
+  const bool idempotent = o.acks == "all" || o.acks == "-1";
+  ClientProperties props = {
+      {"bootstrap.servers", o.bootstrap},
+      {"client.id", "floe-produce"},
+      {"acks", o.acks},
+      {"enable.idempotence", idempotent ? "true" : "false"},
+      {"partitioner", "murmur2_random"},  // the Java client's default for keyed records
+      {"compression.type", o.compression},
+      {"linger.ms", std::to_string(o.linger_ms)},
+      {"batch.size", "1000000"},
+      {"queue.buffering.max.messages", "1000000"},
+      {"queue.buffering.max.kbytes", "1048576"},
+      {"message.timeout.ms", std::to_string(o.timeout_ms)},
+  };
+  props.insert(props.end(), o.client_properties.begin(), o.client_properties.end());
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  if (Status s = SetClientProperties(conf, props); !s.ok()) {
+    rd_kafka_conf_destroy(conf);
+    return s;
+  }
+  rd_kafka_conf_set_dr_msg_cb(conf, OnDelivery);
+  rd_kafka_conf_set_error_cb(conf, OnError);
+  rd_kafka_conf_set_opaque(conf, deliveries.get());
+  FLOE_ASSIGN_OR_RETURN(RdKafkaHandle rk, NewRdKafka(RD_KAFKA_PRODUCER, conf));
+  FLOE_RETURN_IF_ERROR(CheckReachable(rk.get(), o.bootstrap, o.timeout_ms));
+
+  VerifyOptions verify_options{o.bootstrap, o.topic, o.client_properties, o.timeout_ms};
+  PartitionOffsets start_offsets;
+  if (o.verify) {
+    FLOE_ASSIGN_OR_RETURN(start_offsets, ReadEndOffsets(verify_options));
+  }
+
+  rd_kafka_topic_t* topic = rd_kafka_topic_new(rk.get(), o.topic.c_str(), nullptr);
+  if (topic == nullptr) {
+    return Status::InvalidArgument(fmt::format("topic '{}': {}", o.topic, rd_kafka_err2str(rd_kafka_last_error())));
+  }
+  std::unique_ptr<rd_kafka_topic_t, void (*)(rd_kafka_topic_t*)> topic_holder(topic, rd_kafka_topic_destroy);
+
+  TelemetryGenerator gen(o.telemetry);
+  ProgressPrinter printer(o, progress);
+  ProduceReport report;
+  const auto start = Clock::now();
+  char value[kMaxEventJsonBytes];
+  char key[kMaxSensorIdBytes];
+  int64_t allowance = 0;
+  bool fatal = false;
+  while ((o.count == 0 || report.sent < o.count) && !stop->load(std::memory_order_relaxed) && !fatal) {
+    if (allowance <= 0) {
+      // Every 256 events (or when paced): serve delivery reports, print progress, check the clock.
+      rd_kafka_poll(rk.get(), 0);
+      const double elapsed = SecondsSince(start);
+      if (o.duration_s > 0 && elapsed >= o.duration_s) break;
+      printer.Maybe(elapsed, report.sent, *deliveries);
+      char fatal_reason[8];
+      fatal = rd_kafka_fatal_error(rk.get(), fatal_reason, sizeof fatal_reason) != RD_KAFKA_RESP_ERR_NO_ERROR;
+      allowance = std::min<int64_t>(Allowance(o.rate, elapsed, report.sent), 256);
+      if (allowance <= 0) {
+        rd_kafka_poll(rk.get(), 1);
+        continue;
+      }
+    }
+    const TelemetryEvent e = gen.Next();
+    const size_t value_len = FormatEventJson(e, value);
+    const size_t key_len = FormatSensorId(e.sensor, key);
+    while (rd_kafka_produce(topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, value, value_len, key, key_len,
+                            nullptr) != 0) {
+      const rd_kafka_resp_err_t err = rd_kafka_last_error();
+      if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+        return Status::Unavailable(fmt::format("cannot send to topic {}: {}", o.topic, rd_kafka_err2str(err)));
+      }
+      rd_kafka_poll(rk.get(), 1);  // the local queue is full: wait for deliveries
+    }
+    ++report.sent;
+    report.value_bytes += static_cast<int64_t>(value_len);
+    --allowance;
+  }
+
+  // Wait for every outstanding delivery report: each event ends acknowledged or failed (message.timeout.ms).
+  const auto flush_deadline = Clock::now() + std::chrono::milliseconds(o.timeout_ms + 5000);
+  while (rd_kafka_outq_len(rk.get()) > 0 && Clock::now() < flush_deadline) {
+    rd_kafka_flush(rk.get(), 100);
+    printer.Maybe(SecondsSince(start), report.sent, *deliveries);
+  }
+  if (rd_kafka_outq_len(rk.get()) > 0) {
+    rd_kafka_purge(rk.get(), RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    rd_kafka_poll(rk.get(), 0);
+  }
+  report.seconds = SecondsSince(start);
+  printer.Finish();
+  char fatal_reason[512];
+  if (rd_kafka_fatal_error(rk.get(), fatal_reason, sizeof fatal_reason) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    if (deliveries->first_error.empty()) deliveries->first_error = fatal_reason;
+  }
+  report.acked = deliveries->acked;
+  report.failed = report.sent - report.acked;
+  report.first_error = deliveries->first_error;
+  if (deliveries->truth) FLOE_RETURN_IF_ERROR(deliveries->truth->WriteCsv(o.truth_path));
+  if (o.verify && report.failed == 0) {
+    FLOE_RETURN_IF_ERROR(VerifyTopic(verify_options, start_offsets, *deliveries->digest));
+    report.verified = true;
+  }
+  return report;
+}
+
+}  // namespace floe::ingest
