@@ -44,3 +44,37 @@ def test_floe_partitions_like_the_java_client():
         assert not mismatches, f"{len(mismatches)} keys differ for {partitions} partitions, e.g. {mismatches[:3]}"
     # The keys spread over all partitions, so the comparison is not trivially all-zero.
     assert {line.split("\t")[1] for line in floe_partitions(all_keys, 3)} == {"0", "1", "2"}
+
+
+def test_floe_produce_places_each_sensor_where_the_java_client_would(tmp_path):
+    """The records `floe produce` sends (librdkafka, murmur2_random) land where kafka-clients would put them."""
+    from confluent_kafka import Consumer, TopicPartition
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    from floe_process import FloeServer
+
+    with FloeServer(["broker", "--kafka-listen", "127.0.0.1:0"], ["kafka"], data_dir=str(tmp_path / "d")) as b:
+        bs = "%s:%d" % b.doors["kafka"]
+        admin = AdminClient({"bootstrap.servers": bs})
+        futures = admin.create_topics([NewTopic("p7", num_partitions=7)])
+        futures["p7"].result(timeout=30)
+        p = run_floe(["produce", "--bootstrap", bs, "--topic", "p7", "--sensors", "2000", "--count", "6000",
+                      "--rate", "0"], timeout=120)
+        assert p.returncode == 0, p.stderr
+        c = Consumer({"bootstrap.servers": bs, "group.id": "partitioner-check", "enable.partition.eof": True})
+        c.assign([TopicPartition("p7", i, 0) for i in range(7)])
+        placed, eof = {}, set()
+        while len(eof) < 7:
+            m = c.poll(10)
+            assert m is not None, "timed out reading p7"
+            if m.error():
+                eof.add(m.partition())
+                continue
+            placed.setdefault(m.key().decode(), set()).add(m.partition())
+        c.close()
+    keys = sorted(placed)
+    assert len(keys) == 2000
+    java = dict(line.split("\t") for line in java_partitions(keys, 7))
+    wrong = [k for k in keys if placed[k] != {int(java[k])}]
+    assert not wrong, f"{len(wrong)} sensors not where the Java client puts them, e.g. {wrong[:3]}"
+    assert {p for s in placed.values() for p in s} == set(range(7))
