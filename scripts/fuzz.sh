@@ -52,6 +52,7 @@ for f in src/floe/base/*.cpp; do
   lib_srcs+=("$f")
 done
 lib_srcs+=(src/floe/kafka/*.cpp "$out/generated/floe/kafka/generated/messages.cpp")
+lib_srcs+=(src/floe/ingest/telemetry_json.cpp src/floe/ingest/telemetry_generator.cpp)
 targets=()
 for f in tests/fuzz/*_fuzz.cpp; do targets+=("$(basename "$f" .cpp)"); done
 
