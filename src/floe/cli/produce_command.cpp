@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <memory>
 #include <string>
@@ -20,29 +21,51 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-// CLI11's numeric ranges print their bounds as 300-digit doubles; these say it plainly.
-const CLI::Validator kNonNegative(
-    [](std::string& v) -> std::string {
-      try {
-        return std::stod(v) >= 0 ? "" : "must be 0 or more";
-      } catch (...) {
-        return "is not a number";
-      }
-    },
-    "");
-const CLI::Validator kPositive(
-    [](std::string& v) -> std::string {
-      try {
-        return std::stod(v) > 0 ? "" : "must be more than 0";
-      } catch (...) {
-        return "is not a number";
-      }
-    },
-    "");
+// The largest interval, delay or window in ms (about 31 years) and the latest start time (year 33658): far beyond
+// any use, and small enough that event-time arithmetic never overflows. ingestion/producer.py has the same bounds.
+constexpr int64_t kMaxSpanMs = 1'000'000'000'000;
+constexpr int64_t kMaxStartMs = 1'000'000'000'000'000;
 
-extern "C" void OnStopSignal(int) {
-  g_stop.store(true);
+// An integer flag in plain decimal (CLI11 alone would read 010 as octal and 0x10 as hex, unlike the Python
+// producer), within [low, high]. Leading zeros are dropped before CLI11 converts the value.
+CLI::Validator DecimalInteger(long double low, long double high) {
+  return CLI::Validator(
+      [low, high](std::string& v) -> std::string {
+        size_t i = (!v.empty() && (v[0] == '-' || v[0] == '+')) ? 1 : 0;
+        if (i == v.size() || v.find_first_not_of("0123456789", i) != std::string::npos) {
+          return "'" + v + "' is not a decimal integer";
+        }
+        const bool negative = v[0] == '-';
+        size_t first = v.find_first_not_of('0', i);
+        std::string digits = first == std::string::npos ? "0" : v.substr(first);
+        const long double value = (negative ? -1 : 1) * std::stold(digits);
+        if (value < low || value > high || digits.size() > 20) {
+          return fmt::format("{} must be between {:.0Lf} and {:.0Lf}", v, low, high);
+        }
+        v = (negative && digits != "0" ? "-" : "") + digits;
+        return "";
+      },
+      "");
 }
+
+// A number >= 0 (or > 0), said plainly: CLI11's ranges print their bounds as 300-digit doubles.
+CLI::Validator NumberAtLeastZero(bool zero_allowed) {
+  return CLI::Validator(
+      [zero_allowed](std::string& v) -> std::string {
+        try {
+          size_t used = 0;
+          const double d = std::stod(v, &used);
+          if (used != v.size() || !std::isfinite(d)) return "'" + v + "' is not a number";
+          if (zero_allowed ? d < 0 : d <= 0) return zero_allowed ? "must be 0 or more" : "must be more than 0";
+          return "";
+        } catch (...) {
+          return "'" + v + "' is not a number";
+        }
+      },
+      "");
+}
+
+extern "C" void OnStopSignal(int) { g_stop.store(true); }
 
 struct ProduceFlags {
   ingest::ProduceOptions options;
@@ -70,8 +93,14 @@ int RunProduce(ProduceFlags& flags) {
     o.telemetry.interval_ms = flags.interval_ms;
   } else {
     // Event time follows the wall clock when paced: N sensors at R events/s report every N/R seconds.
-    o.telemetry.interval_ms =
-        o.rate > 0 ? std::max<int64_t>(1, static_cast<int64_t>(o.telemetry.sensors * 1000.0 / o.rate)) : 1000;
+    const double interval = o.rate > 0 ? o.telemetry.sensors * 1000.0 / o.rate : 1000;
+    if (interval > kMaxSpanMs) {
+      PrintError(fmt::format("--rate {} is so slow that a sensor would report less than once in 31 years; "
+                             "give --interval-ms",
+                             o.rate));
+      return 2;
+    }
+    o.telemetry.interval_ms = std::max<int64_t>(1, static_cast<int64_t>(interval));
   }
   o.progress_on_terminal = isatty(STDERR_FILENO) == 1;
 
@@ -112,38 +141,39 @@ void AddProduceCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--topic", o.topic, "topic to send to")->capture_default_str();
   cmd->add_option("--sensors", o.telemetry.sensors, "number of simulated sensors")
       ->capture_default_str()
-      ->check(CLI::Range(1, 1000000));
+      ->transform(DecimalInteger(1, 1000000));
   cmd->add_option("--count", o.count, "stop after this many events (0: no limit)")
       ->capture_default_str()
-      ->check(kNonNegative);
+      ->transform(DecimalInteger(0, INT64_MAX));
   cmd->add_option("--duration", o.duration_s, "stop after this many seconds (0: no limit)")
       ->capture_default_str()
-      ->check(kNonNegative);
+      ->check(NumberAtLeastZero(true));
   cmd->add_option("--rate", o.rate, "events per second (0: as fast as possible)")
       ->capture_default_str()
-      ->check(kNonNegative);
-  cmd->add_option("--seed", o.telemetry.seed, "random seed: the same seed gives the same events")
-      ->capture_default_str();
+      ->check(NumberAtLeastZero(true));
+  cmd->add_option("--seed", o.telemetry.seed, "random seed 0..2^64-1: the same seed gives the same events")
+      ->capture_default_str()
+      ->transform(DecimalInteger(0, 18446744073709551615.0L));
   cmd->add_option("--start-ms", flags->start_ms, "event time of the first reading, epoch ms (default: now)")
-      ->check(kNonNegative);
+      ->transform(DecimalInteger(0, kMaxStartMs));
   cmd->add_option("--interval-ms", flags->interval_ms,
                   "event time between two readings of a sensor (default: sensors/rate, or 1000 ms at --rate 0)")
-      ->check(kPositive);
+      ->transform(DecimalInteger(1, kMaxSpanMs));
   cmd->add_option("--out-of-order-ms", o.telemetry.out_of_order_ms,
                   "delay each event by up to this much event time (bounded disorder)")
       ->capture_default_str()
-      ->check(kNonNegative);
+      ->transform(DecimalInteger(0, kMaxSpanMs));
   cmd->add_option("--late-fraction", o.telemetry.late_fraction,
                   "fraction of events delayed by --late-delay-ms or more (late for the stream's watermark)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--late-delay-ms", o.telemetry.late_delay_ms, "least delay of a late event")
       ->capture_default_str()
-      ->check(kNonNegative);
+      ->transform(DecimalInteger(0, kMaxSpanMs));
   cmd->add_option("--truth", o.truth_path, "write per-sensor, per-window aggregates of acknowledged events (CSV)");
   cmd->add_option("--truth-window-ms", o.truth_window_ms, "window size of the truth file")
       ->capture_default_str()
-      ->check(kPositive);
+      ->transform(DecimalInteger(1, kMaxSpanMs));
   cmd->add_option("--acks", o.acks, "all (idempotent producer), 1 or 0")
       ->capture_default_str()
       ->check(CLI::IsMember({"all", "-1", "1", "0"}));
@@ -152,17 +182,17 @@ void AddProduceCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::IsMember({"none", "gzip", "snappy", "lz4", "zstd"}));
   cmd->add_option("--linger-ms", o.linger_ms, "how long the client waits to fill a batch")
       ->capture_default_str()
-      ->check(kNonNegative);
+      ->transform(DecimalInteger(0, INT64_MAX));
   cmd->add_option("--timeout-ms", o.timeout_ms, "connect deadline, and each event's delivery deadline")
       ->capture_default_str()
-      ->check(kPositive);
+      ->transform(DecimalInteger(1, INT32_MAX));
   cmd->add_option("-X", flags->properties, "librdkafka client property KEY=VALUE (repeatable)")->type_name("KEY=VALUE");
   cmd->add_flag("--verify", o.verify,
                 "afterwards, read the topic back and check each acknowledged event is there once, in order");
   cmd->add_flag("--dry-run", o.dry_run, "print the events' JSON on stdout instead of sending them");
   cmd->add_option("--progress-interval", o.progress_interval_s, "seconds between progress lines on stderr (0: none)")
       ->capture_default_str()
-      ->check(kNonNegative);
+      ->check(NumberAtLeastZero(true));
   cmd->callback([flags, exit_code] { *exit_code = RunProduce(*flags); });
 }
 

@@ -106,15 +106,18 @@ Result<ProduceReport> DryRun(const ProduceOptions& o, const std::atomic<bool>* s
   const auto start = Clock::now();
   std::string out;
   char buf[kMaxEventJsonBytes];
+  int64_t allowance = 0;
   while ((o.count == 0 || report.sent < o.count) && !stop->load(std::memory_order_relaxed)) {
-    if ((report.sent & 1023) == 0) {
+    if (allowance <= 0) {
       const double elapsed = SecondsSince(start);
       if (o.duration_s > 0 && elapsed >= o.duration_s) break;
-      if (Allowance(o.rate, elapsed, report.sent) <= 0) {
+      allowance = std::min<int64_t>(Allowance(o.rate, elapsed, report.sent), 1024);
+      if (allowance <= 0) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
         continue;
       }
     }
+    --allowance;
     const TelemetryEvent e = gen.Next();
     const size_t n = FormatEventJson(e, buf);
     out.append(buf, n);
