@@ -1,20 +1,16 @@
 """`floe produce` end to end against the floe broker: every acknowledged event is in the topic once, keyed and
 partitioned by sensor, the truth file equals aggregates recomputed from what the topic holds, --verify catches a
 topic that differs, and failures (unreachable broker, bad options) are clear and exit non-zero."""
-import csv
-import io
 import json
 import signal
-import socket
 import subprocess
-import threading
 import time
 from collections import defaultdict
-from decimal import Decimal
 
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Producer
 
 from floe_process import FloeServer, floe_bin, run_floe
+from telemetry_checks import free_port, murmur2_partitions, read_topic, truth_from_values
 
 START_MS = 1732480000000
 
@@ -28,51 +24,12 @@ def bootstrap(server):
     return "%s:%d" % server.doors["kafka"]
 
 
-def consume_all(bs, topic, partitions=3):
-    """Every record of the topic, per partition in log order: {partition: [(key, value), ...]}."""
-    c = Consumer({"bootstrap.servers": bs, "group.id": "e2e-check", "enable.auto.commit": False,
-                  "enable.partition.eof": True})
-    c.assign([TopicPartition(topic, p, 0) for p in range(partitions)])
-    out, eof, deadline = defaultdict(list), set(), time.time() + 60
-    while len(eof) < partitions and time.time() < deadline:
-        m = c.poll(0.5)
-        if m is None:
-            continue
-        if m.error():
-            if m.error().code() == -191:  # _PARTITION_EOF
-                eof.add(m.partition())
-                continue
-            raise AssertionError(str(m.error()))
-        out[m.partition()].append((m.key().decode(), m.value().decode()))
-    c.close()
-    assert len(eof) == partitions, "did not reach the end of every partition"
+def by_partition(rows):
+    """read_topic's rows as {partition: [(key, value), ...]} in log order, decoded."""
+    out = defaultdict(list)
+    for partition, _, key, value in rows:
+        out[partition].append((key.decode(), value.decode()))
     return out
-
-
-def truth_from_values(values, window_ms=10000):
-    agg = {}
-    for v in values:
-        e = json.loads(v, parse_float=Decimal)
-        key = (e["ts"] // window_ms * window_ms, int(e["sensor_id"][2:]))
-        t = e["temperature"]
-        if key not in agg:
-            agg[key] = [0, Decimal(0), t, t]
-        a = agg[key]
-        a[0] += 1
-        a[1] += t
-        a[2] = min(a[2], t)
-        a[3] = max(a[3], t)
-    out = io.StringIO()
-    out.write("window_start_ms,sensor_id,count,sum_temperature,min_temperature,max_temperature\n")
-    for (w, s), (n, total, lo, hi) in sorted(agg.items()):
-        out.write(f"{w},s-{s:05d},{n},{total:.2f},{lo:.2f},{hi:.2f}\n")
-    return out.getvalue()
-
-
-def partition_of(keys, partitions=3):
-    res = run_floe(["partition", "--partitions", str(partitions)] + sorted(keys))
-    assert res.returncode == 0, res.stderr
-    return {k: int(p) for k, p in (line.split("\t") for line in res.stdout.splitlines())}
 
 
 def test_every_acknowledged_event_is_in_the_topic_once_and_the_truth_matches_it(tmp_path):
@@ -86,11 +43,11 @@ def test_every_acknowledged_event_is_in_the_topic_once_and_the_truth_matches_it(
         assert "acked 30000, failed 0" in p.stdout
         assert "verified: t1 holds each acknowledged event once" in p.stdout
 
-        records = consume_all(bootstrap(b), "t1")
+        records = by_partition(read_topic(bootstrap(b), "t1"))
         values = [v for recs in records.values() for _, v in recs]
         assert len(values) == 30000
         # Keys are the sensor ids, in the partition Kafka's default partitioner picks.
-        where = partition_of({k for recs in records.values() for k, _ in recs})
+        where = murmur2_partitions({k for recs in records.values() for k, _ in recs})
         for part, recs in records.items():
             for key, value in recs:
                 assert json.loads(value)["sensor_id"] == key
@@ -122,10 +79,7 @@ def test_verify_fails_when_the_topic_holds_something_else(tmp_path):
 
 
 def test_idempotent_producer_keeps_exactly_once_across_broker_kills(tmp_path):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
+    port = free_port()
     data = str(tmp_path / "data")
     b = broker(tmp_path, port, data)
     truth = tmp_path / "truth.csv"
@@ -143,7 +97,7 @@ def test_idempotent_producer_keeps_exactly_once_across_broker_kills(tmp_path):
         assert proc.returncode == 0, (out, err[-3000:])
         assert "acked 24000, failed 0" in out
         assert "verified" in out
-        records = consume_all(f"127.0.0.1:{port}", "t3")
+        records = by_partition(read_topic(f"127.0.0.1:{port}", "t3"))
         values = [v for recs in records.values() for _, v in recs]
         assert len(values) == 24000 and len(set(values)) == 24000
         assert truth.read_text() == truth_from_values(values)
@@ -165,14 +119,11 @@ def test_sigint_stops_sending_and_waits_for_acknowledgements(tmp_path):
         assert 1000 < sent < 5000
         assert f"acked {sent}, failed 0" in out
         assert err.count("sent ") >= 3, "a progress line at least every interval"
-        assert sum(len(r) for r in consume_all(bootstrap(b), "t4").values()) == sent
+        assert len(read_topic(bootstrap(b), "t4")) == sent
 
 
 def test_unreachable_broker_fails_clearly_within_the_timeout():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
+    port = free_port()
     t0 = time.time()
     p = run_floe(["produce", "--bootstrap", f"127.0.0.1:{port}", "--count", "10", "--timeout-ms", "1500"])
     assert p.returncode == 1

@@ -8,19 +8,17 @@ lost or doubled, and the truth file equal to the aggregates recomputed from what
 """
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
-from decimal import Decimal
 
 import pytest
 
-from floe_process import REPO, FloeServer, floe_bin, run_floe
+from floe_process import REPO, FloeServer, floe_bin
+from telemetry_checks import TRUTH_HEADER, free_port, murmur2_partitions, read_topic, truth_from_values
 
 PRODUCER = REPO / "ingestion" / "producer.py"
 START_MS = 1732480000000
-TRUTH_HEADER = "window_start_ms,sensor_id,count,sum_temperature,min_temperature,max_temperature"
 
 
 def producer_command(args):
@@ -114,12 +112,6 @@ def test_invalid_option_is_a_usage_error_naming_it(option, value):
     assert "usage:" in err and f"argument {option}" in err, err
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_unreachable_broker_fails_within_timeout():
     started = time.monotonic()
     res = run_producer(["--bootstrap", f"127.0.0.1:{free_port()}", "--timeout-ms", 2000, "--count", 10], timeout=30)
@@ -144,58 +136,6 @@ def bootstrap(s):
     return "%s:%d" % s.doors["kafka"]
 
 
-def consume_all(s, topic, expected, timeout=60):
-    """Every record of the topic's three partitions, as (partition, offset, key, value) bytes."""
-    from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
-
-    consumer = Consumer({"bootstrap.servers": bootstrap(s), "group.id": f"unused-{topic}",
-                         "enable.auto.commit": False, "enable.partition.eof": False,
-                         "client.id": "floe-interop-python-producer"})
-    rows = []
-    try:
-        md = consumer.list_topics(topic, timeout=10)
-        assert sorted(md.topics[topic].partitions) == [0, 1, 2], md.topics[topic].partitions
-        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(3)])
-        deadline = time.time() + timeout
-        while len(rows) < expected and time.time() < deadline:
-            for m in consumer.consume(1000, 0.5):
-                assert m.error() is None, f"consumer error {m.error()}; broker: {s.stderr()[-2000:]}"
-                rows.append((m.partition(), m.offset(), m.key(), m.value()))
-        # Anything beyond `expected` would be a duplicate: give it a moment to show up.
-        for m in consumer.consume(1000, 1.0):
-            rows.append((m.partition(), m.offset(), m.key(), m.value()))
-    finally:
-        consumer.close()
-    return rows
-
-
-def murmur2_partitions(keys, partitions=3):
-    res = run_floe(["partition", "--partitions", str(partitions)], input="\n".join(keys) + "\n")
-    assert res.returncode == 0, res.stderr
-    return {k: int(p) for k, p in (line.split("\t") for line in res.stdout.splitlines())}
-
-
-def truth_from_values(values, window_ms):
-    """The truth CSV recomputed from JSON values, with exact decimals (independent of producer.py's code)."""
-    agg = {}
-    for v in values:
-        e = json.loads(v, parse_float=Decimal)
-        centi = int(e["temperature"] * 100)
-        key = (e["ts"] // window_ms * window_ms, int(e["sensor_id"][2:]))
-        a = agg.setdefault(key, [0, 0, centi, centi])
-        a[0] += 1
-        a[1] += centi
-        a[2], a[3] = min(a[2], centi), max(a[3], centi)
-
-    def fixed(c):
-        return f"{'-' if c < 0 else ''}{abs(c) // 100}.{abs(c) % 100:02d}"
-
-    rows = [TRUTH_HEADER]
-    for (start, sensor), (n, total, low, high) in sorted(agg.items()):
-        rows.append(f"{start},s-{sensor:05d},{n},{fixed(total)},{fixed(low)},{fixed(high)}")
-    return "\n".join(rows) + "\n"
-
-
 @pytest.mark.parametrize("acks,compression", [("all", "none"), ("1", "zstd"), ("all", "lz4")])
 def test_python_producer_records_on_floe_broker(broker, tmp_path, acks, compression):
     topic = f"telemetry-py-{acks}-{compression}"
@@ -209,7 +149,7 @@ def test_python_producer_records_on_floe_broker(broker, tmp_path, acks, compress
     assert out.startswith(f"produced {count} events to {topic} in "), out
     assert out.rstrip().endswith(f"acked {count}, failed 0"), out
 
-    rows = consume_all(broker, topic, count)
+    rows = read_topic(bootstrap(broker), topic)
     assert len(rows) == count, f"consumed {len(rows)} records, producer.py acknowledged {count}"
     want_partition = murmur2_partitions([f"s-{i:05d}" for i in range(sensors)])
     consumed = {}  # sensor id -> values in offset order
@@ -250,7 +190,7 @@ def test_ctrl_c_stops_flushes_and_summarises(broker, tmp_path):
     sent = int(words[1])
     assert 1000 <= sent <= 10000, f"sent {sent} events in about 2 s at --rate 2000"
     assert out.rstrip().endswith(f"acked {sent}, failed 0"), out
-    rows = consume_all(broker, topic, sent)
+    rows = read_topic(bootstrap(broker), topic)
     assert len(rows) == sent
     assert (tmp_path / "truth.csv").read_text() == truth_from_values([v for _, _, _, v in rows], 10000)
 

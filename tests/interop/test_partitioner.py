@@ -48,10 +48,10 @@ def test_floe_partitions_like_the_java_client():
 
 def test_floe_produce_places_each_sensor_where_the_java_client_would(tmp_path):
     """The records `floe produce` sends (librdkafka, murmur2_random) land where kafka-clients would put them."""
-    from confluent_kafka import Consumer, TopicPartition
     from confluent_kafka.admin import AdminClient, NewTopic
 
     from floe_process import FloeServer
+    from telemetry_checks import read_topic
 
     with FloeServer(["broker", "--kafka-listen", "127.0.0.1:0"], ["kafka"], data_dir=str(tmp_path / "d")) as b:
         bs = "%s:%d" % b.doors["kafka"]
@@ -61,17 +61,9 @@ def test_floe_produce_places_each_sensor_where_the_java_client_would(tmp_path):
         p = run_floe(["produce", "--bootstrap", bs, "--topic", "p7", "--sensors", "2000", "--count", "6000",
                       "--rate", "0"], timeout=120)
         assert p.returncode == 0, p.stderr
-        c = Consumer({"bootstrap.servers": bs, "group.id": "partitioner-check", "enable.partition.eof": True})
-        c.assign([TopicPartition("p7", i, 0) for i in range(7)])
-        placed, eof = {}, set()
-        while len(eof) < 7:
-            m = c.poll(10)
-            assert m is not None, "timed out reading p7"
-            if m.error():
-                eof.add(m.partition())
-                continue
-            placed.setdefault(m.key().decode(), set()).add(m.partition())
-        c.close()
+        placed = {}
+        for partition, _, key, _ in read_topic(bs, "p7", partitions=7):
+            placed.setdefault(key.decode(), set()).add(partition)
     keys = sorted(placed)
     assert len(keys) == 2000
     java = dict(line.split("\t") for line in java_partitions(keys, 7))

@@ -63,16 +63,14 @@ Result<int32_t> PartitionCount(rd_kafka_t* rk, const std::string& topic, int64_t
   return count;
 }
 
-}  // namespace
-
-Result<PartitionOffsets> ReadEndOffsets(const VerifyOptions& options) {
-  FLOE_ASSIGN_OR_RETURN(RdKafkaHandle rk, NewConsumer(options));
+// The log end offset of every partition, through an existing client.
+Result<PartitionOffsets> EndOffsets(rd_kafka_t* rk, const VerifyOptions& options) {
   bool exists = false;
-  FLOE_ASSIGN_OR_RETURN(int32_t partitions, PartitionCount(rk.get(), options.topic, options.timeout_ms, &exists));
+  FLOE_ASSIGN_OR_RETURN(int32_t partitions, PartitionCount(rk, options.topic, options.timeout_ms, &exists));
   PartitionOffsets offsets;
   for (int32_t p = 0; p < partitions; ++p) {
     int64_t low = 0, high = 0;
-    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk.get(), options.topic.c_str(), p, &low, &high,
+    rd_kafka_resp_err_t err = rd_kafka_query_watermark_offsets(rk, options.topic.c_str(), p, &low, &high,
                                                                static_cast<int>(options.timeout_ms));
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       return Status::Unavailable(fmt::format("end offset of {}-{}: {}", options.topic, p, rd_kafka_err2str(err)));
@@ -82,9 +80,16 @@ Result<PartitionOffsets> ReadEndOffsets(const VerifyOptions& options) {
   return offsets;
 }
 
-Status VerifyTopic(const VerifyOptions& options, const PartitionOffsets& start, const StreamDigest& expected) {
-  FLOE_ASSIGN_OR_RETURN(PartitionOffsets end, ReadEndOffsets(options));
+}  // namespace
+
+Result<PartitionOffsets> ReadEndOffsets(const VerifyOptions& options) {
   FLOE_ASSIGN_OR_RETURN(RdKafkaHandle rk, NewConsumer(options));
+  return EndOffsets(rk.get(), options);
+}
+
+Status VerifyTopic(const VerifyOptions& options, const PartitionOffsets& start, const StreamDigest& expected) {
+  FLOE_ASSIGN_OR_RETURN(RdKafkaHandle rk, NewConsumer(options));
+  FLOE_ASSIGN_OR_RETURN(PartitionOffsets end, EndOffsets(rk.get(), options));
   const int32_t partitions = static_cast<int32_t>(end.size());
   const int32_t sensors = static_cast<int32_t>(expected.sensors().size());
   StreamDigest found(sensors);
