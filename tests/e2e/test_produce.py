@@ -150,3 +150,19 @@ def test_dry_run_is_the_same_stream_for_the_same_seed():
     lines = a.stdout.splitlines()
     assert len(lines) == 1000
     assert list(json.loads(lines[0])) == ["sensor_id", "ts", "temperature", "humidity", "pressure", "battery"]
+
+
+def test_a_broker_that_starts_late_is_waited_for_within_the_timeout(tmp_path):
+    port = free_port()
+    proc = subprocess.Popen([floe_bin(), "produce", "--bootstrap", f"127.0.0.1:{port}", "--topic", "t5", "--count",
+                             "100", "--rate", "0", "--timeout-ms", "20000"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)
+        assert proc.poll() is None, "gave up before --timeout-ms"
+        with broker(tmp_path, port):
+            out, err = proc.communicate(timeout=60)
+            assert proc.returncode == 0, err
+            assert "acked 100, failed 0" in out
+    finally:
+        proc.kill()

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 namespace floe::ingest {
 
 Status SetClientProperties(rd_kafka_conf_t* conf, const ClientProperties& properties) {
@@ -25,16 +29,26 @@ Result<RdKafkaHandle> NewRdKafka(rd_kafka_type_t type, rd_kafka_conf_t* conf) {
 }
 
 Status CheckReachable(rd_kafka_t* rk, const std::string& bootstrap, int64_t timeout_ms) {
-  const struct rd_kafka_metadata* md = nullptr;
-  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 1, nullptr, &md, static_cast<int>(timeout_ms));
-  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return Status::Unavailable(
-        fmt::format("no Kafka broker at {} answered within {} ms ({}); is it running? "
-                    "(--bootstrap, --timeout-ms)",
-                    bootstrap, timeout_ms, rd_kafka_err2str(err)));
+  // librdkafka answers "all brokers down" as soon as a connection is refused; a broker that is still starting
+  // deserves the whole timeout, so ask again until it runs out.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  rd_kafka_resp_err_t err;
+  for (;;) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const struct rd_kafka_metadata* md = nullptr;
+    err = rd_kafka_metadata(rk, 1, nullptr, &md, static_cast<int>(std::max<int64_t>(left.count(), 1)));
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      rd_kafka_metadata_destroy(md);
+      return Status::Ok();
+    }
+    if (std::chrono::steady_clock::now() + std::chrono::milliseconds(200) >= deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  rd_kafka_metadata_destroy(md);
-  return Status::Ok();
+  return Status::Unavailable(
+      fmt::format("no Kafka broker at {} answered within {} ms ({}); is it running? "
+                  "(--bootstrap, --timeout-ms)",
+                  bootstrap, timeout_ms, rd_kafka_err2str(err)));
 }
 
 }  // namespace floe::ingest
