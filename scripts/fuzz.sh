@@ -53,6 +53,7 @@ for f in src/floe/base/*.cpp; do
 done
 lib_srcs+=(src/floe/kafka/*.cpp "$out/generated/floe/kafka/generated/messages.cpp")
 lib_srcs+=(src/floe/ingest/telemetry_json.cpp src/floe/ingest/telemetry_generator.cpp)
+lib_srcs+=(src/floe/formats/parquet/parquet_types.cpp src/floe/formats/parquet/thrift_compact.cpp src/floe/formats/parquet/parquet_format.cpp)
 targets=()
 for f in tests/fuzz/*_fuzz.cpp; do targets+=("$(basename "$f" .cpp)"); done
 
