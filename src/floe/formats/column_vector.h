@@ -76,6 +76,9 @@ class ColumnVector {
     assert(sizeof(T) == static_cast<size_t>(width_));
     return reinterpret_cast<const T*>(fixed_.data());
   }
+  // The fixed-width values as raw bytes, width() bytes per row.
+  const uint8_t* data() const { return fixed_.data(); }
+  int width() const { return width_; }
   template <typename T>
   T value(size_t row) const {
     T v;

@@ -95,7 +95,7 @@ void AppendPlain(const ColumnVector& v, size_t i, std::string* out) {
     out->append(reinterpret_cast<const char*>(&len), 4);
     out->append(s);
   } else {
-    const char* p = reinterpret_cast<const char*>(v.values<uint8_t>()) + i * static_cast<size_t>(width);
+    const char* p = reinterpret_cast<const char*>(v.data()) + i * static_cast<size_t>(width);
     out->append(p, static_cast<size_t>(width));
   }
 }
@@ -268,7 +268,7 @@ bool BuildDictionary(const ColumnVector& v, int64_t limit, Dictionary* d) {
   } else {
     const int width = formats::FixedWidth(v.type().id);
     DictionaryIndex<uint64_t, BitsHash> ids;
-    const uint8_t* base = v.values<uint8_t>();
+    const uint8_t* base = v.data();
     for (size_t i = 0; i < n; ++i) {
       if (v.IsNull(i)) continue;
       uint64_t bits = 0;
@@ -513,7 +513,7 @@ Status ParquetWriter::Write(const std::vector<ColumnVector>& batch) {
         }
       } else {
         const size_t width = static_cast<size_t>(formats::FixedWidth(src.type().id));
-        dst.AppendFixed(src.values<uint8_t>() + done * width, take,
+        dst.AppendFixed(src.data() + done * width, take,
                         src.validity().empty() ? nullptr : src.validity().data() + done);
       }
     }

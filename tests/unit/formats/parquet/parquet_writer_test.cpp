@@ -81,7 +81,7 @@ std::vector<ColumnVector> ReadAll(const std::string& file, const Schema& schema)
         } else if (formats::IsVariableWidth(part.type().id)) {
           all[c].AppendString(part.string(r));
         } else {
-          all[c].AppendFixed(part.values<uint8_t>() + r * formats::FixedWidth(part.type().id), 1);
+          all[c].AppendFixed(part.data() + r * formats::FixedWidth(part.type().id), 1);
         }
       }
     }
