@@ -247,14 +247,17 @@ struct BitsHash {
   }
 };
 
-// Builds the chunk's dictionary, or returns false when it would pass `limit` bytes.
-bool BuildDictionary(const ColumnVector& v, int64_t limit, Dictionary* d) {
-  const size_t n = v.size();
-  d->indices.reserve(n - v.null_count());
+// A column whose first kSampleValues values are more than half distinct would overflow the dictionary limit or
+// gain nothing from it: PLAIN is chosen then without building the rest.
+constexpr size_t kSampleValues = 65536;
+
+// Builds the chunk's dictionary, or returns false when it would pass `limit` bytes or is not worth it.
+bool BuildDictionary(const ColumnVector& v, size_t begin, size_t end, int64_t limit, Dictionary* d) {
+  d->indices.reserve(end - begin);
   bool inserted = false;
   if (formats::IsVariableWidth(v.type().id)) {
     DictionaryIndex<std::string_view, std::hash<std::string_view>> ids;
-    for (size_t i = 0; i < n; ++i) {
+    for (size_t i = begin; i < end; ++i) {
       if (v.IsNull(i)) continue;
       const uint32_t id = ids.FindOrInsert(v.string(i), d->size, &inserted);
       if (inserted) {
@@ -264,12 +267,13 @@ bool BuildDictionary(const ColumnVector& v, int64_t limit, Dictionary* d) {
         if (static_cast<int64_t>(d->plain.size()) > limit) return false;
       }
       d->indices.push_back(id);
+      if (d->indices.size() == kSampleValues && d->size > kSampleValues / 2) return false;
     }
   } else {
     const int width = formats::FixedWidth(v.type().id);
     DictionaryIndex<uint64_t, BitsHash> ids;
     const uint8_t* base = v.data();
-    for (size_t i = 0; i < n; ++i) {
+    for (size_t i = begin; i < end; ++i) {
       if (v.IsNull(i)) continue;
       uint64_t bits = 0;
       std::memcpy(&bits, base + i * static_cast<size_t>(width), static_cast<size_t>(width));
@@ -281,17 +285,18 @@ bool BuildDictionary(const ColumnVector& v, int64_t limit, Dictionary* d) {
         if (static_cast<int64_t>(d->plain.size()) > limit) return false;
       }
       d->indices.push_back(id);
+      if (d->indices.size() == kSampleValues && d->size > kSampleValues / 2) return false;
     }
   }
   return true;
 }
 
-// Writes one column chunk of a row group at the end of `file`.
+// Writes one column chunk of a row group, rows [begin, end) of `column`, at the end of `file`.
 class ColumnChunkWriter {
  public:
-  ColumnChunkWriter(const Field& field, const ColumnVector& column, const ParquetWriterOptions& options,
-                    std::string* file)
-      : field_(field), v_(column), options_(options), file_(file) {}
+  ColumnChunkWriter(const Field& field, const ColumnVector& column, size_t begin, size_t end,
+                    const ParquetWriterOptions& options, std::string* file)
+      : field_(field), v_(column), begin_(begin), end_(end), options_(options), file_(file) {}
 
   // Appends the chunk to the file and fills *out (its metadata) and *stats.
   Status Write(ColumnFileStats* stats, ColumnChunk* out) {
@@ -299,12 +304,12 @@ class ColumnChunkWriter {
     md.type = PhysicalType(field_.type);
     md.path_in_schema = {field_.name};
     md.codec = options_.codec;
-    md.num_values = static_cast<int64_t>(v_.size());
+    md.num_values = static_cast<int64_t>(end_ - begin_);
     const int64_t chunk_start = static_cast<int64_t>(file_->size());
 
     Dictionary dict;
-    const bool use_dict = options_.dictionary && field_.type.id != ColumnType::kBoolean && v_.size() > 0 &&
-                          BuildDictionary(v_, options_.dictionary_page_bytes, &dict);
+    const bool use_dict = options_.dictionary && field_.type.id != ColumnType::kBoolean && end_ > begin_ &&
+                          BuildDictionary(v_, begin_, end_, options_.dictionary_page_bytes, &dict);
     if (use_dict) {
       md.dictionary_page_offset = chunk_start;
       PageHeader h;
@@ -318,8 +323,8 @@ class ColumnChunkWriter {
     md.data_page_offset = static_cast<int64_t>(file_->size());
 
     // Pages: at most page_rows rows and about page_bytes of encoded values each.
-    const size_t n = v_.size();
-    size_t row = 0;
+    const size_t n = end_;
+    size_t row = begin_;
     size_t dict_pos = 0;  // next index in dict.indices
     const int index_width = use_dict ? std::max(1, BitWidthOf(dict.size > 0 ? dict.size - 1 : 0)) : 0;
     MinMax chunk_mm(field_.type);
@@ -394,7 +399,7 @@ class ColumnChunkWriter {
     }
     md.statistics = MakeStatistics(chunk_mm, chunk_nulls, LegacyStats());
 
-    stats->values += static_cast<int64_t>(n);
+    stats->values += static_cast<int64_t>(end_ - begin_);
     stats->nulls += chunk_nulls;
     stats->compressed_bytes += md.total_compressed_size;
     if (chunk_mm.has()) MergeBounds(chunk_mm, stats);
@@ -455,6 +460,7 @@ class ColumnChunkWriter {
 
   const Field& field_;
   const ColumnVector& v_;
+  size_t begin_, end_;
   const ParquetWriterOptions& options_;
   std::string* file_;
   std::string compressed_;
@@ -497,6 +503,12 @@ Status ParquetWriter::Write(const std::vector<ColumnVector>& batch) {
     }
   }
   size_t done = 0;
+  // Whole row groups go straight from the batch; only a remainder is copied to wait for more rows.
+  const size_t group = static_cast<size_t>(options_.row_group_rows);
+  while (pending_[0].size() == 0 && rows - done >= group) {
+    FLOE_RETURN_IF_ERROR(WriteRowGroup(batch, done, done + group));
+    done += group;
+  }
   while (done < rows) {
     const size_t room = static_cast<size_t>(options_.row_group_rows) - pending_[0].size();
     const size_t take = std::min(room, rows - done);
@@ -518,7 +530,7 @@ Status ParquetWriter::Write(const std::vector<ColumnVector>& batch) {
       }
     }
     done += take;
-    if (pending_[0].size() >= static_cast<size_t>(options_.row_group_rows)) FLOE_RETURN_IF_ERROR(FlushRowGroup());
+    if (pending_[0].size() >= group) FLOE_RETURN_IF_ERROR(FlushRowGroup());
   }
   rows_ += static_cast<int64_t>(rows);
   return Status::Ok();
@@ -526,19 +538,24 @@ Status ParquetWriter::Write(const std::vector<ColumnVector>& batch) {
 
 Status ParquetWriter::FlushRowGroup() {
   if (pending_.empty() || pending_[0].size() == 0) return Status::Ok();
+  FLOE_RETURN_IF_ERROR(WriteRowGroup(pending_, 0, pending_[0].size()));
+  for (auto& c : pending_) c.Clear();
+  return Status::Ok();
+}
+
+Status ParquetWriter::WriteRowGroup(const std::vector<formats::ColumnVector>& columns, size_t begin, size_t end) {
   RowGroup rg;
-  rg.num_rows = static_cast<int64_t>(pending_[0].size());
+  rg.num_rows = static_cast<int64_t>(end - begin);
   rg.file_offset = static_cast<int64_t>(file_.size());
   rg.ordinal = static_cast<int16_t>(state_->footer.row_groups.size());
   rg.total_byte_size = 0;
   rg.total_compressed_size = 0;
-  for (size_t c = 0; c < pending_.size(); ++c) {
-    ColumnChunkWriter w(schema_.fields[c], pending_[c], options_, &file_);
+  for (size_t c = 0; c < columns.size(); ++c) {
+    ColumnChunkWriter w(schema_.fields[c], columns[c], begin, end, options_, &file_);
     ColumnChunk& cc = rg.columns.emplace_back();
     FLOE_RETURN_IF_ERROR(w.Write(&stats_[c], &cc));
     rg.total_byte_size += cc.meta_data.value().total_uncompressed_size;
     *rg.total_compressed_size += cc.meta_data.value().total_compressed_size;
-    pending_[c].Clear();
   }
   state_->footer.row_groups.push_back(std::move(rg));
   return Status::Ok();

@@ -62,6 +62,8 @@ class ParquetWriter {
 
  private:
   Status FlushRowGroup();
+  // Encodes rows [begin, end) of `columns` as one row group.
+  Status WriteRowGroup(const std::vector<formats::ColumnVector>& columns, size_t begin, size_t end);
 
   formats::Schema schema_;
   ParquetWriterOptions options_;
