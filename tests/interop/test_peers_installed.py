@@ -17,7 +17,7 @@ def pinned_requirements():
         line = line.split("#")[0].strip()
         if line:
             name, version = line.split("==")
-            pins[name] = version
+            pins[name.split("[")[0]] = version  # "moto[server]" is the distribution "moto" with extras
     return pins
 
 
