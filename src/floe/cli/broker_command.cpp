@@ -25,19 +25,7 @@ int RunBroker(const ServerFlags& flags) {
     PrintError(broker.status().message());
     return 1;
   }
-  loop.OnShutdownSignal([&](int) {
-    broker->Stop();
-    loop.Stop();
-  });
-  AnnounceReady();
-  loop.Run();
-  Status closed = broker->broker->Close();
-  if (!closed.ok()) {
-    PrintError(closed.message());
-    return 1;
-  }
-  FLOE_LOG_INFO("floe broker stopped cleanly");
-  return 0;
+  return ServeUntilShutdown(loop, *broker, "broker");
 }
 
 }  // namespace

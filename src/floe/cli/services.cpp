@@ -42,4 +42,22 @@ void RunningBroker::Stop() {
   if (server) server->Stop();
 }
 
+int ServeUntilShutdown(io::EventLoop& loop, RunningBroker& broker, std::string_view command,
+                       std::function<void()> stop_others) {
+  loop.OnShutdownSignal([&](int) {
+    broker.Stop();
+    if (stop_others) stop_others();
+    loop.Stop();
+  });
+  AnnounceReady();
+  loop.Run();
+  Status closed = broker.broker->Close();
+  if (!closed.ok()) {
+    PrintError(closed.message());
+    return 1;
+  }
+  FLOE_LOG_INFO(fmt::format("floe {} stopped cleanly", command));
+  return 0;
+}
+
 }  // namespace floe::cli

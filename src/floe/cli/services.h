@@ -1,6 +1,7 @@
 // Starting the layers on an event loop, shared by `floe up` and the single-layer subcommands.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -32,5 +33,11 @@ struct RunningBroker {
 
 // Opens the broker's state under `data_dir`, starts the Kafka door and announces it.
 Result<RunningBroker> StartBroker(io::EventLoop& loop, const FloeConfig& config, const std::string& data_dir);
+
+// The tail every server subcommand shares: on SIGINT/SIGTERM stop the other doors (`stop_others`, may be empty),
+// the broker and the loop; print `ready`, run the loop until then, close the broker's logs. Returns the exit status
+// (1 when closing failed, after printing why).
+int ServeUntilShutdown(io::EventLoop& loop, RunningBroker& broker, std::string_view command,
+                       std::function<void()> stop_others = {});
 
 }  // namespace floe::cli

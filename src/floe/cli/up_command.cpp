@@ -45,20 +45,7 @@ int RunUp(const ServerFlags& flags) {
   AnnounceListening(Door::kHttp, *bound);
   FLOE_LOG_INFO("listening", {{"door", "http"}, {"address", bound->ToString()}});
 
-  loop.OnShutdownSignal([&](int) {
-    broker->Stop();
-    http.Stop();
-    loop.Stop();
-  });
-  AnnounceReady();
-  loop.Run();
-  Status closed = broker->broker->Close();
-  if (!closed.ok()) {
-    PrintError(closed.message());
-    return 1;
-  }
-  FLOE_LOG_INFO("floe up stopped cleanly");
-  return 0;
+  return ServeUntilShutdown(loop, *broker, "up", [&] { http.Stop(); });
 }
 
 }  // namespace
