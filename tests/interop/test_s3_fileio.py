@@ -219,6 +219,34 @@ def test_below_the_threshold_a_single_put_is_used(s3, bucket):
     assert etag == f'"{hashlib.md5(data).hexdigest()}"'  # no "-N": not multipart
 
 
+def test_put_if_absent_creates_once_then_already_exists(s3, bucket):
+    """The commit primitive of a file-system table: a conditional PUT (If-None-Match: *), which moto 5.2.5 honours
+    as S3 does, answering 412 PreconditionFailed when the key exists."""
+    loc = f"s3://{bucket}/t/metadata/v1.metadata.json"
+    run(s3, ["put-if-absent", loc], b'{"winner": 1}')
+    err = error_of(run(s3, ["put-if-absent", loc], b'{"winner": 2}', check=False))
+    assert f"AlreadyExists: write if absent {loc}: HTTP 412 PreconditionFailed" in err
+    assert s3.client.get_object(Bucket=bucket, Key="t/metadata/v1.metadata.json")["Body"].read() == b'{"winner": 1}'
+    # An object another client wrote counts the same.
+    s3.client.put_object(Bucket=bucket, Key="t/metadata/v2.metadata.json", Body=b"boto3")
+    err = error_of(run(s3, ["put-if-absent", f"s3://{bucket}/t/metadata/v2.metadata.json"], b"floe", check=False))
+    assert "AlreadyExists" in err
+    assert run(s3, ["get", f"s3://{bucket}/t/metadata/v2.metadata.json"]).stdout == b"boto3"
+    # Objects above the multipart threshold still go in one conditional PUT.
+    big = random.Random(8).randbytes(6 * MIB)
+    opts = ["--multipart-threshold", str(5 * MIB), "--part-size", str(5 * MIB)]
+    run(s3, opts + ["put-if-absent", f"s3://{bucket}/t/big"], big)
+    assert s3.client.head_object(Bucket=bucket, Key="t/big")["ETag"] == f'"{hashlib.md5(big).hexdigest()}"'
+
+
+def test_put_if_absent_on_local_paths(s3, tmp_path):
+    path = str(tmp_path / "t" / "metadata" / "v1.metadata.json")
+    run(s3, ["put-if-absent", path], b"first")
+    err = error_of(run(s3, ["put-if-absent", path], b"second", check=False))
+    assert f"AlreadyExists: write if absent {path}: the file exists" in err
+    assert (tmp_path / "t" / "metadata" / "v1.metadata.json").read_bytes() == b"first"
+
+
 def test_list_pages_through_continuation_tokens(s3, bucket):
     keys = [f"many/{i:05d}.parquet" for i in range(1005)]  # more than one page of 1000
     with ThreadPoolExecutor(8) as ex:

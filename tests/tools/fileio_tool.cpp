@@ -2,6 +2,7 @@
 // (tests/interop/test_s3_fileio.py) and for poking at a bucket by hand.
 //
 //   floe_fileio_tool [options] put LOCATION < data
+//   floe_fileio_tool [options] put-if-absent LOCATION < data   (FileIO::WriteIfAbsent; AlreadyExists: exit 1)
 //   floe_fileio_tool [options] get LOCATION [--offset N --length M] > data
 //   floe_fileio_tool [options] size LOCATION
 //   floe_fileio_tool [options] ls PREFIX            (one "path<TAB>size" line per object)
@@ -23,6 +24,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: floe_fileio_tool [options] put LOCATION < data\n"
+    "       floe_fileio_tool [options] put-if-absent LOCATION < data\n"
     "       floe_fileio_tool [options] get LOCATION [--offset N --length M] > data\n"
     "       floe_fileio_tool [options] size LOCATION\n"
     "       floe_fileio_tool [options] ls PREFIX\n"
@@ -117,6 +119,11 @@ int main(int argc, char** argv) {
   if (command == "put") {
     if (positional.size() != 2) return Usage("put takes one location");
     floe::Status s = (*io)->Write(location, ReadStdin());
+    return s.ok() ? 0 : Fail(s);
+  }
+  if (command == "put-if-absent") {
+    if (positional.size() != 2) return Usage("put-if-absent takes one location");
+    floe::Status s = (*io)->WriteIfAbsent(location, ReadStdin());
     return s.ok() ? 0 : Fail(s);
   }
   if (command == "get") {

@@ -16,6 +16,9 @@ void AddPartitionCommand(CLI::App& app, int* exit_code);
 // `floe produce`: simulated IoT telemetry to a Kafka topic.
 void AddProduceCommand(CLI::App& app, int* exit_code);
 
+// `floe table`: create, describe, scan and maintain Iceberg tables.
+void AddTableCommand(CLI::App& app, int* exit_code);
+
 // Prints `floe: error: <message>` on stderr.
 void PrintError(std::string_view message);
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -249,23 +250,33 @@ Result<int64_t> LocalFileIO::Size(std::string_view path) {
   return static_cast<int64_t>(st.st_size);
 }
 
-Status LocalFileIO::Write(std::string_view path, std::string_view data) {
-  FLOE_ASSIGN_OR_RETURN(std::string fs_path, ToFsPath(path));
+namespace {
+
+// A temporary file beside `path`'s target holding `data`, written and fsynced, ready to be renamed or linked into
+// place. The parent directories are created.
+struct StagedFile {
+  std::string fs_path;  // the target
+  std::string dir;      // its directory
+  std::string tmp;      // the temporary file
+};
+
+Result<StagedFile> Stage(std::string_view op, std::string_view path, std::string_view data) {
+  FLOE_ASSIGN_OR_RETURN(std::string fs_path, LocalFileIO::ToFsPath(path));
   std::filesystem::path target(fs_path);
   std::string name = target.filename().string();
   if (name.empty() || name == "." || name == "..") {
-    return Status::InvalidArgument("write " + std::string(path) + ": not a file name");
+    return Status::InvalidArgument(std::string(op) + " " + std::string(path) + ": not a file name");
   }
   std::filesystem::path dir = target.parent_path();
   if (dir.empty()) dir = ".";
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) {
-    return Status::IoError("write " + std::string(path) + ": cannot create directory " + dir.string() + ": " +
-                           ec.message());
+    return Status::IoError(std::string(op) + " " + std::string(path) + ": cannot create directory " + dir.string() +
+                           ": " + ec.message());
   }
-  // The temporary file lives beside the target so that rename() is atomic; pid and counter keep concurrent writers
-  // (threads or processes) apart.
+  // The temporary file lives beside the target so that rename() and link() stay on one file system; pid and counter
+  // keep concurrent writers (threads or processes) apart.
   static std::atomic<uint64_t> counter{0};
   std::string tmp = (dir / (std::string(kTempPrefix) + std::to_string(::getpid()) + "-" +
                             std::to_string(counter.fetch_add(1)) + "-" + name.substr(0, 128)))
@@ -273,7 +284,8 @@ Status LocalFileIO::Write(std::string_view path, std::string_view data) {
   int raw = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (raw < 0) {
     int err = errno;
-    return Status::IoError("write " + std::string(path) + ": create temporary file " + tmp + ": " + std::strerror(err));
+    return Status::IoError(std::string(op) + " " + std::string(path) + ": create temporary file " + tmp + ": " +
+                           std::strerror(err));
   }
   Fd fd(raw);
   int err = 0;
@@ -285,26 +297,59 @@ Status LocalFileIO::Write(std::string_view path, std::string_view data) {
     step = "fsync";
   } else if ((err = fd.Close()) != 0) {
     step = "close";
-  } else if (::rename(tmp.c_str(), fs_path.c_str()) != 0) {
-    err = errno;
-    step = "rename";
   }
   if (err != 0) {
     ::unlink(tmp.c_str());
-    return Status::IoError("write " + std::string(path) + ": " + step + ": " + std::strerror(err));
+    return Status::IoError(std::string(op) + " " + std::string(path) + ": " + step + ": " + std::strerror(err));
   }
-  // Make the rename itself durable.
+  return StagedFile{std::move(fs_path), dir.string(), std::move(tmp)};
+}
+
+// Makes a rename or link in `dir` durable.
+Status SyncDirectory(std::string_view op, std::string_view path, const std::string& dir) {
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
     int rc = ::fsync(dfd);
     int fsync_err = errno;
     ::close(dfd);
     if (rc != 0 && fsync_err != EINVAL) {
-      return Status::IoError("write " + std::string(path) + ": fsync directory " + dir.string() + ": " +
+      return Status::IoError(std::string(op) + " " + std::string(path) + ": fsync directory " + dir + ": " +
                              std::strerror(fsync_err));
     }
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status LocalFileIO::Write(std::string_view path, std::string_view data) {
+  FLOE_ASSIGN_OR_RETURN(StagedFile staged, Stage("write", path, data));
+  if (::rename(staged.tmp.c_str(), staged.fs_path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(staged.tmp.c_str());
+    return Status::IoError("write " + std::string(path) + ": rename: " + std::strerror(err));
+  }
+  return SyncDirectory("write", path, staged.dir);
+}
+
+Status LocalFileIO::WriteIfAbsent(std::string_view path, std::string_view data) {
+  FLOE_ASSIGN_OR_RETURN(StagedFile staged, Stage("write if absent", path, data));
+  // link(2) creates the name only when it is free, and the file it names is already complete. File systems without
+  // hard links get renameat2(RENAME_NOREPLACE), which promises the same.
+  int err = 0;
+  if (::link(staged.tmp.c_str(), staged.fs_path.c_str()) != 0) {
+    err = errno;
+    if (err == EPERM || err == ENOTSUP || err == EOPNOTSUPP || err == EMLINK) {
+      err = ::renameat2(AT_FDCWD, staged.tmp.c_str(), AT_FDCWD, staged.fs_path.c_str(), RENAME_NOREPLACE) == 0 ? 0
+                                                                                                               : errno;
+    }
+  }
+  ::unlink(staged.tmp.c_str());  // after a successful renameat2 it is gone already
+  if (err == EEXIST) {
+    return Status::AlreadyExists("write if absent " + std::string(path) + ": the file exists");
+  }
+  if (err != 0) return Status::IoError("write if absent " + std::string(path) + ": link: " + std::strerror(err));
+  return SyncDirectory("write if absent", path, staged.dir);
 }
 
 Result<std::vector<FileInfo>> LocalFileIO::List(std::string_view prefix) {

@@ -6,7 +6,8 @@
 // ForPath() serves every location of the same kind, so one S3 FileIO reaches every bucket its credentials allow.
 //
 // Objects are written whole and never appear half-written: the local FileIO writes a temporary file, fsyncs it and
-// renames it over the target; S3 makes an object visible only when its PUT or its multipart upload completes.
+// renames it over the target (WriteIfAbsent: hard-links it to the target); S3 makes an object visible only when its
+// PUT or its multipart upload completes.
 // Errors name the operation, the location and the reason (the OS's, or the HTTP status and S3's error Code and
 // Message), e.g. "NotFound: read s3://lake/t/v1.json: HTTP 404 NoSuchKey: The specified key does not exist.".
 #pragma once
@@ -87,6 +88,14 @@ class FileIO {
   // Creates or replaces the object with `data`, atomically: readers see the old object or the new one, never part.
   // Local: parent directories are created. S3: multipart above the threshold, aborted when any step fails.
   virtual Status Write(std::string_view path, std::string_view data) = 0;
+  // Creates the object with `data` only if no object exists at `path`, atomically: of concurrent callers exactly one
+  // succeeds, the others get AlreadyExists, and readers never see part of it. This is the commit primitive of a
+  // file-system table (the writer of vN.metadata.json wins). Local: parent directories are created; a temporary file
+  // is hard-linked to the target (link(2) fails with EEXIST when it exists). S3: one PUT with "If-None-Match: *"
+  // (never multipart, so at most S3's 5 GiB PUT limit); HTTP 412 PreconditionFailed is AlreadyExists, 409
+  // ConditionalRequestConflict (a concurrent conditional write in flight) is Conflict. When a retried PUT meets 412,
+  // an earlier attempt may have created the object: it is read back, and identical bytes count as success.
+  virtual Status WriteIfAbsent(std::string_view path, std::string_view data) = 0;
   // Every object whose location starts with `prefix`, at any depth, sorted by path. S3: a key prefix
   // ("s3://b/t/data/" or "s3://b/t/da"). Local: everything under the directory `prefix` names, or, when it names no
   // directory, the files whose path starts with it. A prefix that matches nothing gives an empty list.
@@ -105,6 +114,7 @@ class LocalFileIO final : public FileIO {
   Result<std::string> ReadRange(std::string_view path, int64_t offset, int64_t length) override;
   Result<int64_t> Size(std::string_view path) override;
   Status Write(std::string_view path, std::string_view data) override;
+  Status WriteIfAbsent(std::string_view path, std::string_view data) override;
   Result<std::vector<FileInfo>> List(std::string_view prefix) override;
   Status Delete(std::string_view path) override;
   Status DeleteMany(const std::vector<std::string>& paths) override;

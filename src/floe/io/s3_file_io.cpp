@@ -659,7 +659,8 @@ int BackoffMs(const FileIOConfig& config, int attempt) {
 
 }  // namespace
 
-Result<S3FileIO::Response> S3FileIO::Send(const Request& request, std::string_view op, std::string_view location) {
+Result<S3FileIO::Response> S3FileIO::Send(const Request& request, std::string_view op, std::string_view location,
+                                          int* attempts) {
   FLOE_ASSIGN_OR_RETURN(S3Target target, ResolveS3Target(config_, request.bucket, request.key));
   std::string url = target.base_url + AwsUriEncode(target.path, true) + UrlQuery(request.query);
   std::string payload_hash = Sha256Hex(request.body);
@@ -669,6 +670,7 @@ Result<S3FileIO::Response> S3FileIO::Send(const Request& request, std::string_vi
   std::lock_guard<std::mutex> lock(mu_);
   Response response;
   for (int attempt = 0;; ++attempt) {
+    if (attempts != nullptr) *attempts = attempt + 1;
     bool last = attempt >= config_.max_retries;
     SigV4Request sig;
     sig.method = request.method;
@@ -775,6 +777,32 @@ Status S3FileIO::Write(std::string_view path, std::string_view data) {
   if (static_cast<int64_t>(data.size()) > config_.multipart_threshold) return WriteMultipart(path, loc, data);
   Request req{"PUT", loc.bucket, loc.key, {}, {}, data, false};
   return Send(req, "write", path).status();
+}
+
+Status S3FileIO::WriteIfAbsent(std::string_view path, std::string_view data) {
+  FLOE_ASSIGN_OR_RETURN(S3Location loc, ParseS3Location(path));
+  if (loc.key.empty()) return Status::InvalidArgument("write " + std::string(path) + " if absent: no object key");
+  // S3 conditional writes (If-None-Match: *) on PutObject; one PUT whatever the size, as a conditional multipart
+  // upload would only check at CompleteMultipartUpload, after every part was sent.
+  Request req{"PUT", loc.bucket, loc.key, {}, {{"if-none-match", "*"}}, data, false};
+  int attempts = 0;
+  auto resp = Send(req, "write if absent", path, &attempts);
+  if (resp.ok()) return Status::Ok();
+  const Status& s = resp.status();
+  const std::string& m = s.message();
+  if (m.find("HTTP 412") != std::string::npos) {
+    if (attempts > 1) {
+      // An earlier attempt may have created the object and lost its answer (a timeout, a 5xx after the write): the
+      // object is ours when it holds exactly our bytes.
+      auto existing = Read(path);
+      if (existing.ok() && *existing == data) return Status::Ok();
+    }
+    return Status::AlreadyExists(m);
+  }
+  if (m.find("HTTP 409") != std::string::npos) {
+    return Status::Conflict(m + "; another conditional write of this object was in flight, retry");
+  }
+  return s;
 }
 
 Status S3FileIO::WriteMultipart(std::string_view location, const S3Location& loc, std::string_view data) {

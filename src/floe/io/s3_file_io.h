@@ -1,6 +1,6 @@
-// S3FileIO: FileIO over the S3 REST API (PutObject, GetObject with Range, HeadObject, DeleteObject, DeleteObjects,
-// ListObjectsV2, CreateMultipartUpload / UploadPart / CompleteMultipartUpload / AbortMultipartUpload), signed with
-// AWS Signature Version 4 (aws_sigv4.h), over libcurl.
+// S3FileIO: FileIO over the S3 REST API (PutObject, also conditional with If-None-Match, GetObject with Range,
+// HeadObject, DeleteObject, DeleteObjects, ListObjectsV2, CreateMultipartUpload / UploadPart /
+// CompleteMultipartUpload / AbortMultipartUpload), signed with AWS Signature Version 4 (aws_sigv4.h), over libcurl.
 //
 // Thread-safety: one S3FileIO keeps one libcurl handle, so its connection is reused (keep-alive) from request to
 // request; calls on one S3FileIO are serialised by a mutex. For parallel transfers use one S3FileIO per thread.
@@ -32,6 +32,7 @@ class S3FileIO final : public FileIO {
   Result<std::string> ReadRange(std::string_view path, int64_t offset, int64_t length) override;
   Result<int64_t> Size(std::string_view path) override;
   Status Write(std::string_view path, std::string_view data) override;
+  Status WriteIfAbsent(std::string_view path, std::string_view data) override;
   Result<std::vector<FileInfo>> List(std::string_view prefix) override;
   Status Delete(std::string_view path) override;
   Status DeleteMany(const std::vector<std::string>& paths) override;
@@ -46,7 +47,9 @@ class S3FileIO final : public FileIO {
   explicit S3FileIO(FileIOConfig config);
   // Signs and sends `request`, retrying network errors, 5xx and 429 as the config says. `op` and `location` name
   // the failure. A non-2xx answer becomes a Status carrying the HTTP status and S3's error Code and Message.
-  Result<Response> Send(const Request& request, std::string_view op, std::string_view location);
+  // *attempts (when given) gets the number of requests sent.
+  Result<Response> Send(const Request& request, std::string_view op, std::string_view location,
+                        int* attempts = nullptr);
   Status WriteMultipart(std::string_view location, const S3Location& loc, std::string_view data);
 
   FileIOConfig config_;

@@ -10,12 +10,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -165,6 +167,64 @@ TEST_F(LocalFileIOTest, DeleteIgnoresMissingFiles) {
   EXPECT_EQ(io_.List(P(""))->size(), 0u);
   fs::create_directories(P("d"));
   EXPECT_EQ(io_.Delete(P("d")).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(LocalFileIOTest, WriteIfAbsentCreatesOnceThenIsAlreadyExists) {
+  ASSERT_TRUE(io_.WriteIfAbsent(P("t/metadata/v1.metadata.json"), "first").ok());  // parents created
+  Status again = io_.WriteIfAbsent(P("t/metadata/v1.metadata.json"), "second");
+  EXPECT_EQ(again.code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(again.message(), "write if absent " + P("t/metadata/v1.metadata.json") + ": the file exists");
+  EXPECT_EQ(*io_.Read(P("t/metadata/v1.metadata.json")), "first");
+  // A file written by Write() counts too, and no temporary file is left behind by either outcome.
+  ASSERT_TRUE(io_.Write(P("t/metadata/v2.metadata.json"), "plain").ok());
+  EXPECT_EQ(io_.WriteIfAbsent(P("t/metadata/v2.metadata.json"), "x").code(), StatusCode::kAlreadyExists);
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(P("t/metadata"))) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"v1.metadata.json", "v2.metadata.json"}));
+  ASSERT_TRUE(io_.WriteIfAbsent("file://" + P("t/metadata/v3.metadata.json"), "").ok());
+  EXPECT_EQ(*io_.Size(P("t/metadata/v3.metadata.json")), 0);
+}
+
+TEST_F(LocalFileIOTest, WriteIfAbsentHasExactlyOneWinnerAmongConcurrentWriters) {
+  for (int round = 0; round < 20; ++round) {
+    const std::string target = P("race/v" + std::to_string(round) + ".metadata.json");
+    std::atomic<int> wins{0}, exists{0}, other{0};
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 8; ++w) {
+      writers.emplace_back([&, w] {
+        LocalFileIO io;
+        Status s = io.WriteIfAbsent(target, std::string(4096, static_cast<char>('a' + w)));
+        if (s.ok()) {
+          wins.fetch_add(1);
+        } else if (s.code() == StatusCode::kAlreadyExists) {
+          exists.fetch_add(1);
+        } else {
+          other.fetch_add(1);
+        }
+      });
+    }
+    for (auto& t : writers) t.join();
+    EXPECT_EQ(wins.load(), 1);
+    EXPECT_EQ(exists.load(), 7);
+    EXPECT_EQ(other.load(), 0);
+    auto data = io_.Read(target);
+    ASSERT_TRUE(data.ok());
+    ASSERT_EQ(data->size(), 4096u);
+    EXPECT_EQ(*data, std::string(4096, (*data)[0]));  // one writer's bytes, whole
+  }
+  EXPECT_EQ(io_.List(P("race"))->size(), 20u);
+  int entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(P("race"))) ++entries;
+  EXPECT_EQ(entries, 20) << "temporary files were left behind";
+}
+
+TEST_F(LocalFileIOTest, WriteIfAbsentErrorsNameThePath) {
+  ASSERT_TRUE(io_.Write(P("file"), "x").ok());
+  Status blocked = io_.WriteIfAbsent(P("file/child"), "y");  // a file where a directory should be
+  EXPECT_EQ(blocked.code(), StatusCode::kIoError);
+  EXPECT_TRUE(Contains(blocked.message(), "write if absent " + P("file/child"))) << blocked.ToString();
+  EXPECT_EQ(io_.WriteIfAbsent(P("dir/.."), "y").code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(LocalFileIOTest, FileUrisReachTheSameFilesAndListInTheirOwnSpelling) {
@@ -797,6 +857,77 @@ TEST(S3FileIOTest, VirtualHostStyleUsesTheBucketHostName) {
   ASSERT_EQ(reqs.size(), 1u);
   EXPECT_EQ(reqs[0].target, "/dir/k");
   EXPECT_EQ(reqs[0].Header("host"), "lake.s3.floe.test:" + port);
+}
+
+TEST(S3FileIOTest, WriteIfAbsentSendsIfNoneMatchAndMapsPreconditionFailed) {
+  std::mutex mu;
+  std::map<std::string, std::string> objects;
+  FakeHttpServer server([&](const FakeRequest& r) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (r.target == "/lake/busy") {
+      return S3ErrorReply(409, "ConditionalRequestConflict",
+                          "A conflicting conditional operation is currently in progress against this resource.");
+    }
+    if (r.method == "PUT") {
+      if (r.Header("if-none-match") == "*" && objects.count(r.target)) {
+        return S3ErrorReply(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+      }
+      objects[r.target] = r.body;
+      return FakeReply{200, "", {{"ETag", "\"e\""}}};
+    }
+    return FakeReply{200, objects[r.target], {}};
+  });
+  FileIOConfig c = FakeConfig(server);
+  c.multipart_threshold = 0;  // a conditional write is one PUT whatever the size
+  auto io = MakeS3(c);
+  ASSERT_TRUE(io->WriteIfAbsent("s3://lake/t/v1.metadata.json", "first").ok());
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].method, "PUT");
+  EXPECT_EQ(reqs[0].target, "/lake/t/v1.metadata.json");
+  EXPECT_EQ(reqs[0].Header("if-none-match"), "*");
+  EXPECT_TRUE(Contains(reqs[0].Header("authorization"), "SignedHeaders=host;if-none-match;x-amz-content-sha256"))
+      << reqs[0].Header("authorization");
+
+  Status again = io->WriteIfAbsent("s3://lake/t/v1.metadata.json", "second");
+  EXPECT_EQ(again.code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(again.message(),
+            "write if absent s3://lake/t/v1.metadata.json: HTTP 412 PreconditionFailed: At least one of the "
+            "pre-conditions you specified did not hold (request id REQ1)");
+  EXPECT_EQ(objects["/lake/t/v1.metadata.json"], "first");
+  EXPECT_EQ(server.requests().size(), 2u);  // not retried, not read back
+
+  Status busy = io->WriteIfAbsent("s3://lake/busy", "x");
+  EXPECT_EQ(busy.code(), StatusCode::kConflict);
+  EXPECT_TRUE(Contains(busy.message(), "write if absent s3://lake/busy: HTTP 409 ConditionalRequestConflict"))
+      << busy.ToString();
+  EXPECT_EQ(io->WriteIfAbsent("s3://lake/", "x").code(), StatusCode::kInvalidArgument);
+}
+
+TEST(S3FileIOTest, WriteIfAbsentRetriedAfterItsOwnWriteSucceedsWhenTheBytesAreOurs) {
+  // The server stores the object and then fails the answer (503): the retry meets 412, and a read-back tells whether
+  // the object is the one this call wrote.
+  std::mutex mu;
+  std::map<std::string, std::string> objects;
+  FakeHttpServer server([&](const FakeRequest& r) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (r.method == "PUT") {
+      if (objects.count(r.target)) return S3ErrorReply(412, "PreconditionFailed", "Precondition failed");
+      objects[r.target] = r.target == "/lake/theirs" ? "someone else" : r.body;
+      return S3ErrorReply(503, "SlowDown", "Please reduce your request rate.");
+    }
+    return FakeReply{200, objects[r.target], {}};
+  });
+  auto io = MakeS3(FakeConfig(server));
+  Status ours = io->WriteIfAbsent("s3://lake/ours", "metadata");
+  EXPECT_TRUE(ours.ok()) << ours.ToString();
+  auto reqs = server.requests();
+  ASSERT_EQ(reqs.size(), 3u);  // PUT (stored, 503), PUT (412), GET
+  EXPECT_EQ(reqs[2].method, "GET");
+  Status theirs = io->WriteIfAbsent("s3://lake/theirs", "metadata");
+  EXPECT_EQ(theirs.code(), StatusCode::kAlreadyExists);
+  EXPECT_TRUE(Contains(theirs.message(), "HTTP 412 PreconditionFailed")) << theirs.ToString();
+  EXPECT_TRUE(Contains(theirs.message(), "(after 2 attempts)")) << theirs.ToString();
 }
 
 TEST(S3FileIOTest, NetworkErrorsAreRetriedThenReportedAsUnavailable) {
