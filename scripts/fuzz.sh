@@ -56,6 +56,11 @@ lib_srcs+=(src/floe/ingest/telemetry_json.cpp src/floe/ingest/telemetry_generato
 # The Parquet reader and what it needs (the writer wants the generated version string; no target uses it).
 for f in src/floe/formats/parquet/*.cpp; do [[ "$f" == *parquet_writer.cpp ]] || lib_srcs+=("$f"); done
 lib_srcs+=(src/floe/formats/column_vector.cpp)
+# Avro and the Iceberg metadata layers (not the data-file layers, which need the Parquet writer and FileIO).
+lib_srcs+=(src/floe/formats/avro/*.cpp)
+for f in iceberg_types partition_spec literal_codec transforms expressions table_metadata manifest; do
+  lib_srcs+=("src/floe/iceberg/$f.cpp")
+done
 targets=()
 for f in tests/fuzz/*_fuzz.cpp; do targets+=("$(basename "$f" .cpp)"); done
 

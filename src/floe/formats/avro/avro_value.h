@@ -34,9 +34,15 @@ struct AvroMapEntry;
 // entries in order. A datum does not point at its schema: encoding and JSON conversion take both.
 class AvroDatum {
  public:
-  AvroDatum() = default;  // null
+  // Special members are defined below, where AvroMapEntry is complete: clang's libstdc++ checks need it.
+  AvroDatum();  // null
+  ~AvroDatum();
+  AvroDatum(const AvroDatum&);
+  AvroDatum(AvroDatum&&) noexcept;
+  AvroDatum& operator=(const AvroDatum&);
+  AvroDatum& operator=(AvroDatum&&) noexcept;
 
-  static AvroDatum Null() { return AvroDatum(); }
+  static AvroDatum Null();
   static AvroDatum Boolean(bool v) { return AvroDatum(AvroType::kBoolean, v); }
   static AvroDatum Int(int32_t v) { return AvroDatum(AvroType::kInt, v); }
   static AvroDatum Long(int64_t v) { return AvroDatum(AvroType::kLong, v); }
@@ -97,6 +103,16 @@ struct AvroMapEntry {
   AvroDatum value;
   bool operator==(const AvroMapEntry&) const = default;
 };
+
+inline AvroDatum::AvroDatum() = default;
+inline AvroDatum::~AvroDatum() = default;
+inline AvroDatum::AvroDatum(const AvroDatum&) = default;
+inline AvroDatum::AvroDatum(AvroDatum&&) noexcept = default;
+inline AvroDatum& AvroDatum::operator=(const AvroDatum&) = default;
+inline AvroDatum& AvroDatum::operator=(AvroDatum&&) noexcept = default;
+inline AvroDatum AvroDatum::Null() {
+  return AvroDatum();
+}
 
 // The value of the record field called `name` (record_schema must be a record and `record` one of its data), or
 // nullptr if it has no such field.
