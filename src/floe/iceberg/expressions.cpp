@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "floe/base/civil_time.h"
 #include "floe/iceberg/literal_codec.h"
 #include "floe/iceberg/transforms.h"
 
@@ -368,13 +369,6 @@ std::pair<double, bool> DoubleAtOrBelow(int64_t v) {
   return {d, static_cast<long double>(d) == exact};
 }
 
-// Days since 1970-01-01 of a valid civil date, or nullopt.
-std::optional<int64_t> DaysFromCivil(int y, unsigned m, unsigned d) {
-  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
-  if (!ymd.ok()) return std::nullopt;
-  return std::chrono::sys_days{ymd}.time_since_epoch().count();
-}
-
 bool ReadDigits(std::string_view s, size_t* pos, size_t n, int64_t* out) {
   if (*pos + n > s.size()) return false;
   int64_t v = 0;
@@ -395,7 +389,7 @@ std::optional<int64_t> ParseDatePart(std::string_view s, size_t* pos) {
       *pos >= s.size() || s[(*pos)++] != '-' || !ReadDigits(s, pos, 2, &d)) {
     return std::nullopt;
   }
-  return DaysFromCivil(static_cast<int>(y), static_cast<unsigned>(m), static_cast<unsigned>(d));
+  return DaysFromCivil(y, static_cast<int>(m), static_cast<int>(d));
 }
 
 // A time of day "HH:MM[:SS[.fraction]]" at *pos, in units of 10^-unit_digits seconds (floor), and whether exact.

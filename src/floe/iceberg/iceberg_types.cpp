@@ -8,6 +8,8 @@
 #include <set>
 #include <unordered_set>
 
+#include "floe/base/civil_time.h"
+
 namespace floe::iceberg {
 namespace {
 
@@ -119,29 +121,11 @@ std::string TwoDigits(int64_t v) {
   return s.size() < 2 ? "0" + s : s;
 }
 
-// Days since 1970-01-01 to civil year, month, day (Howard Hinnant's algorithm, proleptic Gregorian).
-void CivilFromDays(int64_t z, int64_t* y, int64_t* m, int64_t* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = yoe + era * 400 + (*m <= 2 ? 1 : 0);
-}
-
 std::string DateString(int64_t days) {
-  int64_t y, m, d;
-  CivilFromDays(days, &y, &m, &d);
-  std::string year = std::to_string(y < 0 ? -y : y);
+  const CivilDate c = CivilFromDays(days);
+  std::string year = std::to_string(c.year < 0 ? -c.year : c.year);
   while (year.size() < 4) year = "0" + year;
-  return (y < 0 ? "-" : "") + year + "-" + TwoDigits(m) + "-" + TwoDigits(d);
-}
-
-int64_t FloorDiv(int64_t a, int64_t b) {
-  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
+  return (c.year < 0 ? "-" : "") + year + "-" + TwoDigits(c.month) + "-" + TwoDigits(c.day);
 }
 
 // "HH:MM:SS" with a fraction of `digits` digits when `fraction` is non-zero.
@@ -163,6 +147,8 @@ std::string TimestampString(int64_t value, int64_t units_per_second, int digits)
   return DateString(days) + "T" + TimeOfDay(seconds - days * 86400, fraction, digits);
 }
 
+}  // namespace
+
 std::string Int128ToString(__int128 v) {
   if (v == 0) return "0";
   const bool negative = v < 0;
@@ -176,8 +162,6 @@ std::string Int128ToString(__int128 v) {
   std::reverse(s.begin(), s.end());
   return s;
 }
-
-}  // namespace
 
 std::string Type::ToString() const {
   switch (id) {

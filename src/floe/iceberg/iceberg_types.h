@@ -175,6 +175,9 @@ struct Literal {
   bool operator==(const Literal& other) const;
 };
 
+// The decimal digits of v, with a '-' when negative.
+std::string Int128ToString(__int128 v);
+
 // Compares two values of the same primitive type in the spec's order (signed numbers; strings and binary as
 // unsigned bytes; floats with -NaN < -inf < ... < -0 < 0 < ... < inf < NaN). The caller makes sure the types match.
 int CompareLiterals(const Literal& a, const Literal& b);

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "floe/base/civil_time.h"
+
 namespace floe::iceberg {
 namespace {
 
@@ -79,15 +81,6 @@ Status WrongLength(const TypePtr& type, size_t got, std::string_view want) {
                             std::string(want));
 }
 
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2 ? 1 : 0;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 // A strict reader of the ISO-8601 forms the spec's JSON uses.
 class IsoReader {
  public:
@@ -112,9 +105,10 @@ class IsoReader {
     int64_t y, m, d;
     const bool negative = Char('-');
     if (!Digits(4, &y) || !Char('-') || !Digits(2, &m) || !Char('-') || !Digits(2, &d)) return false;
-    if (m < 1 || m > 12 || d < 1 || d > 31) return false;
     if (negative) y = -y;
-    *days = DaysFromCivil(y, m, d);
+    const std::optional<int64_t> civil = DaysFromCivil(y, static_cast<int>(m), static_cast<int>(d));
+    if (!civil) return false;
+    *days = *civil;
     return true;
   }
   // "HH:MM[:SS[.fraction]]" into units of 10^-digits seconds.

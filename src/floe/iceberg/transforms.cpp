@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "floe/base/civil_time.h"
+
 namespace floe::iceberg {
 namespace {
 
@@ -17,29 +19,8 @@ constexpr int64_t kMicrosPerHour = 3'600 * kMicrosPerSecond;
 constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
 constexpr int64_t kNanosPerMicro = 1'000;
 
-int64_t FloorDiv(int64_t a, int64_t b) {
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
-  return q;
-}
-
-int64_t FloorMod(int64_t a, int64_t b) {
-  return a - FloorDiv(a, b) * b;
-}
-
 bool IsNanosType(TypeId id) {
   return id == TypeId::kTimestampNs || id == TypeId::kTimestampTzNs;
-}
-
-struct CivilDate {
-  int year;
-  unsigned month;
-  unsigned day;
-};
-
-CivilDate CivilFromDays(int64_t days) {
-  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days}}};
-  return {static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day())};
 }
 
 // Micros (or nanos for the _ns types) of a timestamp, as micros rounded toward negative infinity: the spec hashes
@@ -96,14 +77,14 @@ std::string FormatYear(int64_t year) {
 }
 
 // java.time's ISO year: four digits, a sign when outside 0000..9999.
-std::string IsoYear(int year) {
+std::string IsoYear(int64_t year) {
   char buf[32];
   if (year > 9999) {
-    std::snprintf(buf, sizeof(buf), "+%d", year);
+    std::snprintf(buf, sizeof(buf), "+%lld", static_cast<long long>(year));
   } else if (year < 0) {
-    std::snprintf(buf, sizeof(buf), "-%04d", -year);
+    std::snprintf(buf, sizeof(buf), "-%04lld", static_cast<long long>(-year));
   } else {
-    std::snprintf(buf, sizeof(buf), "%04d", year);
+    std::snprintf(buf, sizeof(buf), "%04lld", static_cast<long long>(year));
   }
   return buf;
 }
@@ -111,7 +92,7 @@ std::string IsoYear(int year) {
 std::string HumanDay(int64_t days) {
   const CivilDate d = CivilFromDays(days);
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%s-%02u-%02u", FormatYear(d.year).c_str(), d.month, d.day);
+  std::snprintf(buf, sizeof(buf), "%s-%02d-%02d", FormatYear(d.year).c_str(), d.month, d.day);
   return buf;
 }
 
@@ -125,7 +106,7 @@ std::string HumanMonth(int64_t months) {
 std::string HumanHour(int64_t hours) {
   const CivilDate d = CivilFromDays(FloorDiv(hours, 24));
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%s-%02u-%02u-%02lld", FormatYear(d.year).c_str(), d.month, d.day,
+  std::snprintf(buf, sizeof(buf), "%s-%02d-%02d-%02lld", FormatYear(d.year).c_str(), d.month, d.day,
                 static_cast<long long>(FloorMod(hours, 24)));
   return buf;
 }
@@ -168,7 +149,7 @@ std::string HumanTimestamp(int64_t value, int64_t units_per_second, bool with_zo
   const int64_t frac = in_day % units_per_second;
   const CivilDate d = CivilFromDays(days);
   char buf[96];
-  std::snprintf(buf, sizeof(buf), "%s-%02u-%02uT%02lld:%02lld:%02lld", IsoYear(d.year).c_str(), d.month, d.day,
+  std::snprintf(buf, sizeof(buf), "%s-%02d-%02dT%02lld:%02lld:%02lld", IsoYear(d.year).c_str(), d.month, d.day,
                 static_cast<long long>(seconds / 3600), static_cast<long long>((seconds / 60) % 60),
                 static_cast<long long>(seconds % 60));
   std::string out = buf;
@@ -227,19 +208,6 @@ std::string JavaFloatingString(F v) {
     out += "E" + std::to_string(exponent);
   }
   return out;
-}
-
-std::string Int128ToString(__int128 v) {
-  if (v == 0) return "0";
-  const bool negative = v < 0;
-  unsigned __int128 u = negative ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
-  std::string s;
-  while (u > 0) {
-    s.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
-    u /= 10;
-  }
-  if (negative) s.push_back('-');
-  return std::string(s.rbegin(), s.rend());
 }
 
 // java.math.BigDecimal.toString for a non-negative scale: plain unless the adjusted exponent is below -6.
