@@ -1,11 +1,14 @@
 // Parquet benchmark program (bench/parquet_write, bench/parquet_read): floe's writer and reader on telemetry rows.
 //
-//   floe_bench_parquet write OUT.parquet --rows N [--codec zstd|snappy|none] [--row-group-rows R]
+//   floe_bench_parquet write OUT.parquet --rows N [--codec zstd|snappy|none] [--row-group-rows R] [--threads T]
 //       generates N telemetry rows (the `floe produce` simulation, seed 1, 1,000 sensors) as columns, then times
-//       only ParquetWriter (Write + Finish) and prints {"rows", "seconds", "bytes"}; the file is written afterwards.
-//   floe_bench_parquet read IN.parquet [--repeat K]
+//       only ParquetWriter (Write + Finish) and prints {"rows", "seconds", "bytes", "threads"}; the file is written
+//       afterwards. T (default 1) is ParquetWriterOptions::threads.
+//   floe_bench_parquet read IN.parquet [--repeat K] [--threads T]
 //       times reading the whole file (already in memory) into columns, best of K, and prints {"rows", "seconds",
-//       "checksum"}.
+//       "checksum", "threads"}. T (default 1) is ParquetReaderOptions::threads.
+// One thread is the default so that the figures compare with pyarrow's single-threaded writer and with
+// pyarrow.parquet.read_table(use_threads=False); the multi-threaded figures are asked for explicitly.
 #include <malloc.h>
 
 #include <chrono>
@@ -50,6 +53,7 @@ int Write(int argc, char** argv) {
   const std::string out_path = argv[2];
   int64_t rows = 10'000'000;
   int64_t row_group_rows = 1 << 20;
+  int threads = 1;
   parquet::CompressionCodec codec = parquet::CompressionCodec::kZstd;
   for (int i = 3; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
@@ -57,6 +61,8 @@ int Write(int argc, char** argv) {
       rows = std::stoll(v);
     else if (k == "--row-group-rows")
       row_group_rows = std::stoll(v);
+    else if (k == "--threads")
+      threads = std::stoi(v);
     else if (k == "--codec")
       codec = v == "zstd"     ? parquet::CompressionCodec::kZstd
               : v == "snappy" ? parquet::CompressionCodec::kSnappy
@@ -87,6 +93,7 @@ int Write(int argc, char** argv) {
   parquet::ParquetWriterOptions o;
   o.codec = codec;
   o.row_group_rows = row_group_rows;
+  o.threads = threads;
   const double t0 = Now();
   parquet::ParquetWriter writer(schema, o);
   if (Status s = writer.Write(cols); !s.ok()) Die(s.ToString());
@@ -96,14 +103,23 @@ int Write(int argc, char** argv) {
   std::ofstream out(out_path, std::ios::binary);
   out.write(file->data(), static_cast<std::streamsize>(file->size()));
   if (!out) Die("cannot write " + out_path);
-  std::printf("{\"rows\": %lld, \"seconds\": %.4f, \"bytes\": %zu}\n", static_cast<long long>(rows), secs,
-              file->size());
+  std::printf("{\"rows\": %lld, \"seconds\": %.4f, \"bytes\": %zu, \"threads\": %d}\n", static_cast<long long>(rows),
+              secs, file->size(), threads);
   return 0;
 }
 
 int Read(int argc, char** argv) {
   int repeat = 3;
-  if (argc >= 5 && std::string(argv[3]) == "--repeat") repeat = std::atoi(argv[4]);
+  parquet::ParquetReaderOptions options;
+  for (int i = 3; i + 1 < argc; i += 2) {
+    const std::string k = argv[i];
+    if (k == "--repeat")
+      repeat = std::atoi(argv[i + 1]);
+    else if (k == "--threads")
+      options.threads = std::atoi(argv[i + 1]);
+    else
+      Die("unknown option " + k);
+  }
   std::ifstream in(argv[2], std::ios::binary);
   if (!in) Die(std::string("cannot read ") + argv[2]);
   std::stringstream ss;
@@ -114,7 +130,7 @@ int Read(int argc, char** argv) {
   uint64_t checksum = 0;
   for (int k = 0; k < repeat; ++k) {
     const double t0 = Now();
-    auto reader = parquet::ParquetReader::Open(bytes, argv[2]);
+    auto reader = parquet::ParquetReader::Open(bytes, argv[2], options);
     if (!reader.ok()) Die(reader.status().ToString());
     rows = 0;
     checksum = 0;
@@ -126,8 +142,8 @@ int Read(int argc, char** argv) {
     }
     best = std::min(best, Now() - t0);
   }
-  std::printf("{\"rows\": %lld, \"seconds\": %.4f, \"checksum\": %llu}\n", static_cast<long long>(rows), best,
-              static_cast<unsigned long long>(checksum));
+  std::printf("{\"rows\": %lld, \"seconds\": %.4f, \"checksum\": %llu, \"threads\": %d}\n",
+              static_cast<long long>(rows), best, static_cast<unsigned long long>(checksum), options.threads);
   return 0;
 }
 

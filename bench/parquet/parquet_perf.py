@@ -6,6 +6,7 @@ import os
 import subprocess
 import tempfile
 import time
+from pathlib import Path
 
 ROWS = 10_000_000
 ROW_GROUP = 1 << 20
@@ -13,7 +14,8 @@ REPEAT = 3
 
 
 def floe_tool(ctx, *args):
-    exe = ctx.build / "floe_bench_parquet"
+    # FLOE_BUILD_DIR picks another build tree (as the interop tests do), e.g. an engineer's own Release build.
+    exe = Path(os.environ.get("FLOE_BUILD_DIR") or ctx.build) / "floe_bench_parquet"
     if not exe.exists():
         raise RuntimeError(f"{exe} is missing: run `make build`")
     p = subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, timeout=900)

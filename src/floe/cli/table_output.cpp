@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "floe/iceberg/iceberg_types.h"
@@ -107,10 +108,20 @@ size_t RowPrinter::Print(const std::vector<formats::ColumnVector>& batch, int64_
             o[names_[c]] = col.value<int32_t>(r);
           } else if (col.type().id == ColumnType::kInt64) {
             o[names_[c]] = col.value<int64_t>(r);
-          } else if (col.type().id == ColumnType::kDouble) {
-            o[names_[c]] = col.value<double>(r);
-          } else if (col.type().id == ColumnType::kFloat) {
-            o[names_[c]] = col.value<float>(r);
+          } else if (col.type().id == ColumnType::kDouble || col.type().id == ColumnType::kFloat) {
+            const double v =
+                col.type().id == ColumnType::kDouble ? col.value<double>(r) : static_cast<double>(col.value<float>(r));
+            // JSON has no NaN or infinity: they are strings, as Trino's and Spark's JSON write them, so that they
+            // stay apart from null.
+            if (std::isnan(v)) {
+              o[names_[c]] = "NaN";
+            } else if (std::isinf(v)) {
+              o[names_[c]] = v > 0 ? "Infinity" : "-Infinity";
+            } else if (col.type().id == ColumnType::kDouble) {
+              o[names_[c]] = v;
+            } else {
+              o[names_[c]] = col.value<float>(r);
+            }
           } else if (col.type().id == ColumnType::kDecimal) {
             o[names_[c]] = nlohmann::ordered_json::parse(FormatValue(col, r));
           } else {

@@ -76,16 +76,54 @@ void ColumnVector::AppendFixed(const void* data, size_t n, const uint8_t* valid)
   size_ += n;
 }
 
+void ColumnVector::AppendRange(const ColumnVector& src, size_t begin, size_t end) {
+  assert(src.type_ == type_ && begin <= end && end <= src.size_);
+  const uint8_t* valid = src.validity_.empty() ? nullptr : src.validity_.data() + begin;
+  const size_t n = end - begin;
+  if (width_ > 0) {
+    AppendFixed(src.fixed_.data() + begin * static_cast<size_t>(width_), n, valid);
+    return;
+  }
+  const int64_t from = src.offsets_[begin];
+  const int64_t shift = static_cast<int64_t>(bytes_.size()) - from;
+  bytes_.append(src.bytes_, static_cast<size_t>(from), static_cast<size_t>(src.offsets_[end] - from));
+  offsets_.reserve(offsets_.size() + n);
+  for (size_t i = begin; i < end; ++i) offsets_.push_back(src.offsets_[i + 1] + shift);
+  if (valid != nullptr) {
+    size_t nulls = 0;
+    for (size_t i = 0; i < n; ++i) nulls += valid[i] == 0;
+    if (nulls > 0 || !validity_.empty()) {
+      if (validity_.empty()) validity_.assign(size_, 1);
+      validity_.insert(validity_.end(), valid, valid + n);
+      null_count_ += nulls;
+    }
+  } else if (!validity_.empty()) {
+    validity_.resize(validity_.size() + n, 1);
+  }
+  size_ += n;
+}
+
 void ColumnVector::Assign(size_t rows, std::vector<uint8_t> validity, std::vector<uint8_t> fixed,
                           std::vector<int64_t> offsets, std::string bytes) {
   size_ = rows;
   null_count_ = 0;
   for (uint8_t v : validity) null_count_ += v == 0;
   validity_ = null_count_ > 0 ? std::move(validity) : std::vector<uint8_t>{};
-  fixed_ = std::move(fixed);
+  fixed_.assign(fixed.begin(), fixed.end());
   offsets_ = offsets.empty() ? std::vector<int64_t>{0} : std::move(offsets);
   bytes_ = std::move(bytes);
   assert(width_ == 0 ? offsets_.size() == rows + 1 : fixed_.size() == rows * static_cast<size_t>(width_));
+}
+
+void ColumnVector::AssignFixed(size_t rows, std::vector<uint8_t> validity, FixedBytes fixed) {
+  assert(width_ > 0 && fixed.size() == rows * static_cast<size_t>(width_));
+  size_ = rows;
+  null_count_ = 0;
+  for (uint8_t v : validity) null_count_ += v == 0;
+  validity_ = null_count_ > 0 ? std::move(validity) : std::vector<uint8_t>{};
+  fixed_ = std::move(fixed);
+  offsets_.assign(1, 0);
+  bytes_.clear();
 }
 
 void ColumnVector::Reserve(size_t rows, size_t string_bytes) {

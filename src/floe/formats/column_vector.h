@@ -7,8 +7,12 @@
 #include <cassert>
 #include <cstdint>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace floe::formats {
@@ -57,6 +61,30 @@ struct Schema {
   // Index of the field called `name`, or -1.
   int FindField(std::string_view name) const;
 };
+
+// std::allocator, except that a container's resize() leaves the new elements default-initialized (unset bytes)
+// instead of zeroing them: for buffers whose every byte the code filling them writes anyway.
+template <typename T>
+struct UninitializedAllocator : std::allocator<T> {
+  template <typename U>
+  struct rebind {
+    using other = UninitializedAllocator<U>;
+  };
+  UninitializedAllocator() = default;
+  template <typename U>
+  UninitializedAllocator(const UninitializedAllocator<U>&) noexcept {}  // NOLINT(google-explicit-constructor)
+  template <typename U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <typename U, typename... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+// The bytes of a column's fixed-width values. resize() does not zero them (see UninitializedAllocator).
+using FixedBytes = std::vector<uint8_t, UninitializedAllocator<uint8_t>>;
 
 class ColumnVector {
  public:
@@ -110,12 +138,17 @@ class ColumnVector {
 
   // Appends `n` fixed-width values at once (the reader's bulk path); `valid` may be null (all valid).
   void AppendFixed(const void* data, size_t n, const uint8_t* valid = nullptr);
+  // Appends rows [begin, end) of `src`, a column of the same type.
+  void AppendRange(const ColumnVector& src, size_t begin, size_t end);
 
-  // Replaces the contents wholesale (the reader's bulk path): `rows` rows whose fixed-width values are `fixed`
-  // (rows * width bytes, zero where null) or whose strings are `offsets` (rows + 1 entries) into `bytes`; `validity`
-  // is empty (no nulls) or one byte per row.
+  // Replaces the contents wholesale: `rows` rows whose fixed-width values are `fixed` (rows * width bytes, zero
+  // where null; copied) or whose strings are `offsets` (rows + 1 entries) into `bytes`; `validity` is empty (no
+  // nulls) or one byte per row.
   void Assign(size_t rows, std::vector<uint8_t> validity, std::vector<uint8_t> fixed, std::vector<int64_t> offsets,
               std::string bytes);
+  // The same for a fixed-width column whose values are moved in whole: the bulk path of code that fills a FixedBytes
+  // buffer itself (the Parquet reader), which then is neither zeroed first nor copied.
+  void AssignFixed(size_t rows, std::vector<uint8_t> validity, FixedBytes fixed);
 
   void Reserve(size_t rows, size_t string_bytes = 0);
   void Clear();
@@ -133,7 +166,7 @@ class ColumnVector {
   size_t size_ = 0;
   size_t null_count_ = 0;
   std::vector<uint8_t> validity_;
-  std::vector<uint8_t> fixed_;
+  FixedBytes fixed_;
   std::vector<int64_t> offsets_{0};
   std::string bytes_;
 };

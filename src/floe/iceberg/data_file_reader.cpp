@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <unordered_map>
 
@@ -212,7 +213,31 @@ DataFileReader::DataFileReader(DataFileReader&&) noexcept = default;
 DataFileReader& DataFileReader::operator=(DataFileReader&&) noexcept = default;
 DataFileReader::~DataFileReader() = default;
 
-Result<DataFileReader> DataFileReader::Open(io::FileIO* io, const DataFile& file, const Schema& projection) {
+Result<NameMapping> ParseNameMapping(std::string_view text) {
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_array()) {
+    return Status::InvalidArgument("schema.name-mapping.default: not a JSON array of {\"field-id\", \"names\"}");
+  }
+  NameMapping mapping;
+  for (size_t i = 0; i < j.size(); ++i) {
+    const nlohmann::json& e = j[i];
+    if (!e.is_object() || !e.contains("names") || !e["names"].is_array()) {
+      return Status::InvalidArgument("schema.name-mapping.default[" + std::to_string(i) + "]: no \"names\" array");
+    }
+    if (!e.contains("field-id")) continue;  // a name with no id: nothing to map it to
+    if (!e["field-id"].is_number_integer()) {
+      return Status::InvalidArgument("schema.name-mapping.default[" + std::to_string(i) +
+                                     "]: field-id is not an integer");
+    }
+    for (const nlohmann::json& name : e["names"]) {
+      if (name.is_string()) mapping[name.get<std::string>()] = e["field-id"].get<int32_t>();
+    }
+  }
+  return mapping;
+}
+
+Result<DataFileReader> DataFileReader::Open(io::FileIO* io, const DataFile& file, const Schema& projection,
+                                            const NameMapping* name_mapping) {
   auto state = std::make_unique<State>();
   state->path = file.file_path;
   state->file = file;
@@ -246,13 +271,23 @@ Result<DataFileReader> DataFileReader::Open(io::FileIO* io, const DataFile& file
     int column = -1;
     if (any_ids) {
       if (auto it = by_id.find(f.id); it != by_id.end()) column = it->second;
+    } else if (name_mapping) {
+      // No field ids: a file from outside Iceberg (pyiceberg's add_files), matched through the table's name mapping.
+      for (size_t c = 0; c < columns.fields.size() && column < 0; ++c) {
+        auto it = name_mapping->find(columns.fields[c].name);
+        if (it != name_mapping->end() && it->second == f.id) column = static_cast<int>(c);
+      }
     } else {
-      column = columns.FindField(f.name);  // no field ids at all: a file from outside Iceberg, matched by name
+      column = columns.FindField(f.name);  // no field ids and no mapping: matched by the current name
     }
     if (column < 0 && f.required) {
       return Status::Corruption(fmt::format("{}: {}: a required field, but the file has no such column{}", prefix,
                                             ColumnLabel(f),
                                             any_ids ? "" : " (the file has no field ids; matched by name)"));
+    }
+    if (column >= 0 && !state->reader->column_status(column).ok()) {
+      return Status::Corruption(
+          fmt::format("{}: {}: {}", prefix, ColumnLabel(f), state->reader->column_status(column).message()));
     }
     if (column >= 0) {
       const formats::Field& fc = columns.fields[static_cast<size_t>(column)];
@@ -328,7 +363,6 @@ DataFile DataFileReader::RowGroupMetrics(int row_group) const {
   if (row_group < 0 || row_group >= row_groups()) return m;
   const parquet::RowGroup& rg = s.reader->metadata().row_groups[static_cast<size_t>(row_group)];
   m.record_count = rg.num_rows;
-  const auto& elements = s.reader->metadata().schema;
   for (size_t i = 0; i < s.fields.size(); ++i) {
     const int32_t id = s.fields[i].id;
     const int c = s.column_of_field[i];
@@ -343,7 +377,7 @@ DataFile DataFileReader::RowGroupMetrics(int row_group) const {
     const auto stats = s.reader->Stats(row_group, c);
     if (stats.null_count) m.null_value_counts[id] = *stats.null_count;
     if (!stats.min || !stats.max) continue;
-    const parquet::SchemaElement& e = elements[static_cast<size_t>(c) + 1];
+    const parquet::SchemaElement& e = s.reader->column_element(c);
     const DataType& file_type = s.reader->schema().fields[static_cast<size_t>(c)].type;
     auto lower = StatLiteral(e, file_type, *stats.min, s.types[i], s.fields[i].type, true);
     auto upper = StatLiteral(e, file_type, *stats.max, s.types[i], s.fields[i].type, false);

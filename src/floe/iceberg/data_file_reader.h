@@ -15,6 +15,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "floe/base/status.h"
@@ -25,6 +27,13 @@
 
 namespace floe::iceberg {
 
+// A table's name mapping (spec "Column Projection": the table property schema.name-mapping.default), top level:
+// for files written without field ids, which column name (any of a field's names) holds which field id.
+using NameMapping = std::unordered_map<std::string, int32_t>;
+// Parses the property's JSON ([{"field-id": 1, "names": ["id", "record_id"]}, ...]); nested "fields" are ignored
+// (floe reads flat tables). InvalidArgument naming what is malformed.
+Result<NameMapping> ParseNameMapping(std::string_view json);
+
 class DataFileReader {
  public:
   // Reads `file` whole through `io` and parses its footer. `projection` is the part of the table schema to read
@@ -33,7 +42,10 @@ class DataFileReader {
   // file_size_in_bytes or it is not valid Parquet, Unsupported for a projected type floe's columns cannot hold, and
   // Corruption naming the column ("column 3 (temperature): ...") when a file column's type cannot be read as the
   // table's, or a required field is missing from the file.
-  static Result<DataFileReader> Open(io::FileIO* io, const DataFile& file, const Schema& projection);
+  // A file without field ids is matched through `name_mapping` when given (a column whose name maps to a
+  // projected field's id), else by the projected fields' current names.
+  static Result<DataFileReader> Open(io::FileIO* io, const DataFile& file, const Schema& projection,
+                                     const NameMapping* name_mapping = nullptr);
   DataFileReader(DataFileReader&&) noexcept;
   DataFileReader& operator=(DataFileReader&&) noexcept;
   ~DataFileReader();

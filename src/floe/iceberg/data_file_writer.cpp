@@ -417,7 +417,12 @@ std::optional<std::string> IcebergBound(const DataType& type, const std::string&
     case ColumnType::kInt64: return SerializeValue(Literal::Long(fixed(int64_t{})));
     case ColumnType::kTimestamp: return SerializeValue(Literal::Timestamp(fixed(int64_t{})));
     case ColumnType::kTimestampTz: return SerializeValue(Literal::TimestampTz(fixed(int64_t{})));
-    case ColumnType::kDecimal: return SerializeValue(Literal::Decimal(fixed(int64_t{}), type.precision, type.scale));
+    case ColumnType::kDecimal: {
+      // Parquet stores decimal(P<=9) as INT32 and wider ones as INT64: the PLAIN bound is 4 or 8 bytes, sign-extended
+      // here (a 4-byte -628.25 copied into a zeroed int64 would read as 42949044.71).
+      const int64_t unscaled = plain.size() == 4 ? static_cast<int64_t>(fixed(int32_t{})) : fixed(int64_t{});
+      return SerializeValue(Literal::Decimal(unscaled, type.precision, type.scale));
+    }
     case ColumnType::kFloat: return SerializeValue(Literal::Float(fixed(float{})));
     case ColumnType::kDouble: return SerializeValue(Literal::Double(fixed(double{})));
     case ColumnType::kString:

@@ -139,6 +139,18 @@ Result<ExpireResult> ExpireSnapshots(TableOperations& ops, const ExpireOptions& 
     next.snapshot_log.erase(std::remove_if(next.snapshot_log.begin(), next.snapshot_log.end(),
                                            [&](const SnapshotLogEntry& e) { return !kept_ids.count(e.snapshot_id); }),
                             next.snapshot_log.end());
+    // Files that only expired snapshots reach go: data files an expired snapshot names (live, or deleted by it)
+    // that no retained snapshot has live. Every manifest is read before the commit, so a table whose manifests
+    // cannot be read is not changed at all; and reading a manifest of a retained snapshot must not fail quietly:
+    // a file it names would otherwise be deleted.
+    FileCollector collector(ops.io(), m);
+    SnapshotFiles keep, drop;
+    if (options.delete_files) {
+      for (const Snapshot& s : m.snapshots) {
+        const bool kept = kept_ids.count(s.snapshot_id) > 0;
+        FLOE_RETURN_IF_ERROR(collector.Collect(s, /*with_deleted=*/!kept, kept ? &keep : &drop));
+      }
+    }
     PrepareCommit(&base, now, &next);
     Result<TableState> committed = ops.Commit(&base, next);
     if (!committed.ok()) {
@@ -147,16 +159,6 @@ Result<ExpireResult> ExpireSnapshots(TableOperations& ops, const ExpireOptions& 
       return last;
     }
     if (!options.delete_files) return result;
-
-    // Files that only expired snapshots reach go: data files an expired snapshot names (live, or deleted by it)
-    // that no retained snapshot has live. Reading a manifest of a retained snapshot must not fail quietly: a file
-    // it names would otherwise be deleted.
-    FileCollector collector(ops.io(), m);
-    SnapshotFiles keep, drop;
-    for (const Snapshot& s : m.snapshots) {
-      const bool kept = kept_ids.count(s.snapshot_id) > 0;
-      FLOE_RETURN_IF_ERROR(collector.Collect(s, /*with_deleted=*/!kept, kept ? &keep : &drop));
-    }
     std::vector<std::string> deletions;
     for (const auto& [path, size] : drop.data_files) {
       if (!keep.data_files.count(path)) {
@@ -249,6 +251,10 @@ Result<CompactResult> CompactTable(TableOperations& ops, const CompactOptions& o
   std::string data_location = m.Property("write.data.path", "");
   if (data_location.empty()) data_location = m.location + "/data";
   const Schema& schema = m.CurrentSchema();
+  std::optional<NameMapping> mapping;
+  if (const std::string text = m.Property("schema.name-mapping.default", ""); !text.empty()) {
+    FLOE_ASSIGN_OR_RETURN(mapping, ParseNameMapping(text));
+  }
   std::vector<std::string> deleted;
   std::vector<DataFile> added;
   auto cleanup = [&] {
@@ -268,7 +274,7 @@ Result<CompactResult> CompactTable(TableOperations& ops, const CompactOptions& o
       return writer.status();
     }
     for (const DataFile* f : files) {
-      auto reader = DataFileReader::Open(&ops.io(), *f, schema);
+      auto reader = DataFileReader::Open(&ops.io(), *f, schema, mapping ? &*mapping : nullptr);
       Status st = reader.status();
       for (int rg = 0; st.ok() && rg < reader->row_groups(); ++rg) {
         auto batch = reader->ReadRowGroup(rg);

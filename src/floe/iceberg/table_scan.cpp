@@ -57,9 +57,9 @@ struct TaskOutput {
 };
 
 TaskOutput ReadTask(io::FileIO& io, const FileScanTask& task, const Schema& read_schema, size_t output_columns,
-                    const ExpressionPtr& filter) {
+                    const ExpressionPtr& filter, const NameMapping* name_mapping) {
   TaskOutput out;
-  auto reader = DataFileReader::Open(&io, task.file, read_schema);
+  auto reader = DataFileReader::Open(&io, task.file, read_schema, name_mapping);
   if (!reader.ok()) {
     out.status = reader.status();
     return out;
@@ -159,6 +159,9 @@ Result<TableScan> TableScan::Plan(io::FileIO& io, const TableMetadata& m, const 
     }
   }
   scan.read_schema_ = Schema(schema->schema_id(), read_fields);
+  if (const std::string mapping = m.Property("schema.name-mapping.default", ""); !mapping.empty()) {
+    FLOE_ASSIGN_OR_RETURN(scan.name_mapping_, ParseNameMapping(mapping));
+  }
   if (!snapshot) return scan;
   scan.snapshot_id_ = snapshot->snapshot_id;
 
@@ -213,16 +216,17 @@ Status TableScan::Read(io::FileIO& io, const std::function<Status(std::vector<fo
                        int parallelism) {
   const size_t outputs = projection_.fields().size();
   std::deque<std::future<TaskOutput>> pending;
+  const NameMapping* mapping = name_mapping_ ? &*name_mapping_ : nullptr;
   size_t next = 0;
   auto launch = [&] {
     const FileScanTask& task = tasks_[next++];
     if (parallelism <= 1) {
       std::promise<TaskOutput> p;
-      p.set_value(ReadTask(io, task, read_schema_, outputs, filter_));
+      p.set_value(ReadTask(io, task, read_schema_, outputs, filter_, mapping));
       pending.push_back(p.get_future());
     } else {
-      pending.push_back(std::async(std::launch::async, [this, &io, &task, outputs] {
-        return ReadTask(io, task, read_schema_, outputs, filter_);
+      pending.push_back(std::async(std::launch::async, [this, &io, &task, outputs, mapping] {
+        return ReadTask(io, task, read_schema_, outputs, filter_, mapping);
       }));
     }
   };

@@ -16,6 +16,7 @@
 
 #include "floe/base/status.h"
 #include "floe/formats/column_vector.h"
+#include "floe/iceberg/data_file_reader.h"
 #include "floe/iceberg/expressions.h"
 #include "floe/iceberg/manifest.h"
 #include "floe/iceberg/table_metadata.h"
@@ -73,7 +74,8 @@ class TableScan {
 
   std::optional<int64_t> snapshot_id_;
   Schema projection_;
-  Schema read_schema_;  // projection plus the columns only the filter uses
+  Schema read_schema_;                       // projection plus the columns only the filter uses
+  std::optional<NameMapping> name_mapping_;  // schema.name-mapping.default, for files without field ids
   ExpressionPtr filter_;
   std::vector<FileScanTask> tasks_;
   ScanMetrics metrics_;

@@ -47,6 +47,34 @@ TEST(ColumnVector, BulkAppendKeepsValidity) {
   EXPECT_EQ(c.value<int32_t>(6), 4);
 }
 
+TEST(ColumnVector, AppendRangeCopiesRowsWithTheirNulls) {
+  ColumnVector src(DataType{ColumnType::kString});
+  src.AppendString("a");
+  src.AppendNull();
+  src.AppendString("bc");
+  src.AppendString("def");
+  ColumnVector dst(DataType{ColumnType::kString});
+  dst.AppendString("z");
+  dst.AppendRange(src, 1, 4);
+  ASSERT_EQ(dst.size(), 4u);
+  EXPECT_EQ(dst.null_count(), 1u);
+  EXPECT_EQ(dst.string(0), "z");
+  EXPECT_TRUE(dst.IsNull(1));
+  EXPECT_EQ(dst.string(2), "bc");
+  EXPECT_EQ(dst.string(3), "def");
+  EXPECT_EQ(dst.bytes(), "zbcdef");
+  dst.AppendRange(src, 2, 3);  // no nulls in the range: validity still grows
+  EXPECT_EQ(dst.size(), 5u);
+  EXPECT_FALSE(dst.IsNull(4));
+
+  ColumnVector ints(DataType{ColumnType::kInt32});
+  ColumnVector more(DataType{ColumnType::kInt32});
+  more.Append<int32_t>(5);
+  more.AppendNull();
+  ints.AppendRange(more, 0, 2);
+  EXPECT_EQ(ints, more);
+}
+
 TEST(ColumnVector, EqualityComparesValuesNotNullSlots) {
   ColumnVector a(DataType{ColumnType::kString}), b(DataType{ColumnType::kString});
   a.AppendString("x");

@@ -3,8 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
+#include <system_error>
+#include <thread>
 
 #include "floe/base/version.h"
 #include "floe/formats/parquet/page_compression.h"
@@ -18,29 +21,37 @@ using formats::ColumnVector;
 using formats::DataType;
 using formats::Field;
 
-struct ParquetWriter::State {
-  FileMetaData footer;
-};
-
 namespace {
 
 // --- types ---
+
+// Iceberg's Parquet type mapping (apache/iceberg format/spec.md, "Parquet"): decimal(P, S) is INT32 for P <= 9 and
+// INT64 for P <= 18, annotated DECIMAL(P, S). floe's columns hold every decimal as an unscaled int64 (column_vector.h).
+bool IsInt32Decimal(const DataType& t) {
+  return t.id == ColumnType::kDecimal && t.precision <= 9;
+}
 
 Type PhysicalType(const DataType& t) {
   switch (t.id) {
     case ColumnType::kBoolean: return Type::kBoolean;
     case ColumnType::kInt32:
     case ColumnType::kDate: return Type::kInt32;
+    case ColumnType::kDecimal: return IsInt32Decimal(t) ? Type::kInt32 : Type::kInt64;
     case ColumnType::kInt64:
     case ColumnType::kTimestamp:
-    case ColumnType::kTimestampTz:
-    case ColumnType::kDecimal: return Type::kInt64;
+    case ColumnType::kTimestampTz: return Type::kInt64;
     case ColumnType::kFloat: return Type::kFloat;
     case ColumnType::kDouble: return Type::kDouble;
     case ColumnType::kString:
     case ColumnType::kBinary: return Type::kByteArray;
   }
   return Type::kByteArray;
+}
+
+// Bytes of one PLAIN value of a fixed-width column: its physical width (4 for an INT32 decimal, whose int64 values
+// are written as their low 4 bytes, little-endian; Write has checked that they fit).
+size_t PlainWidth(const DataType& t) {
+  return IsInt32Decimal(t) ? 4 : static_cast<size_t>(formats::FixedWidth(t.id));
 }
 
 SchemaElement ToSchemaElement(const Field& f) {
@@ -84,47 +95,59 @@ SchemaElement ToSchemaElement(const Field& f) {
   return e;
 }
 
-// --- values ---
+// --- statistics ---
 
-// Appends the PLAIN encoding of row `i` (non-null) of `v`.
-void AppendPlain(const ColumnVector& v, size_t i, std::string* out) {
-  const int width = formats::FixedWidth(v.type().id);
-  if (width == 0) {
-    std::string_view s = v.string(i);
-    const uint32_t len = static_cast<uint32_t>(s.size());
-    out->append(reinterpret_cast<const char*>(&len), 4);
-    out->append(s);
-  } else {
-    const char* p = reinterpret_cast<const char*>(v.data()) + i * static_cast<size_t>(width);
-    out->append(p, static_cast<size_t>(width));
-  }
-}
-
-// Min and max of a chunk or page, for statistics, in the type's own order (unsigned bytes for strings; NaN left
-// out; -0.0 / +0.0 as the spec asks).
+// Min and max of a chunk or a whole file, for statistics, in the type's own order (unsigned bytes for strings; NaN
+// left out; -0.0 / +0.0 as the spec asks), PLAIN-encoded in the physical type.
 class MinMax {
  public:
   explicit MinMax(const DataType& type) : type_(type) {}
 
-  void Add(const ColumnVector& v, size_t i) {
+  // Adds the non-null values of rows [begin, end) of `v`.
+  void AddRange(const ColumnVector& v, size_t begin, size_t end) {
+    const uint8_t* valid = v.validity().empty() ? nullptr : v.validity().data();
     switch (type_.id) {
-      case ColumnType::kBoolean: Track<uint8_t>(v.value<uint8_t>(i)); break;
+      case ColumnType::kBoolean: Track(v.values<uint8_t>(), valid, begin, end); break;
       case ColumnType::kInt32:
-      case ColumnType::kDate: Track<int32_t>(v.value<int32_t>(i)); break;
+      case ColumnType::kDate: Track(v.values<int32_t>(), valid, begin, end); break;
       case ColumnType::kInt64:
       case ColumnType::kTimestamp:
       case ColumnType::kTimestampTz:
-      case ColumnType::kDecimal: Track<int64_t>(v.value<int64_t>(i)); break;
-      case ColumnType::kFloat: TrackFloat<float>(v.value<float>(i)); break;
-      case ColumnType::kDouble: TrackFloat<double>(v.value<double>(i)); break;
+      case ColumnType::kDecimal: Track(v.values<int64_t>(), valid, begin, end); break;
+      case ColumnType::kFloat: Track(v.values<float>(), valid, begin, end); break;
+      case ColumnType::kDouble: Track(v.values<double>(), valid, begin, end); break;
       case ColumnType::kString:
-      case ColumnType::kBinary: {
-        std::string_view s = v.string(i);
-        if (!has_ || s < min_s_) min_s_.assign(s);
-        if (!has_ || s > max_s_) max_s_.assign(s);
-        has_ = true;
+      case ColumnType::kBinary:
+        for (size_t i = begin; i < end; ++i) {
+          if (valid != nullptr && valid[i] == 0) continue;
+          TrackString(v.string(i));
+        }
         break;
-      }
+    }
+  }
+
+  // Adds the other tracker's bounds (of the same type).
+  void Merge(const MinMax& o) {
+    if (!o.has_) return;
+    if (!has_) {
+      *this = o;
+      return;
+    }
+    switch (type_.id) {
+      case ColumnType::kBoolean: MergeFixed<uint8_t>(o); break;
+      case ColumnType::kInt32:
+      case ColumnType::kDate: MergeFixed<int32_t>(o); break;
+      case ColumnType::kInt64:
+      case ColumnType::kTimestamp:
+      case ColumnType::kTimestampTz:
+      case ColumnType::kDecimal: MergeFixed<int64_t>(o); break;
+      case ColumnType::kFloat: MergeFixed<float>(o); break;
+      case ColumnType::kDouble: MergeFixed<double>(o); break;
+      case ColumnType::kString:
+      case ColumnType::kBinary:
+        TrackString(o.min_s_);
+        TrackString(o.max_s_);
+        break;
     }
   }
 
@@ -135,30 +158,58 @@ class MinMax {
 
  private:
   template <typename T>
-  void Track(T x) {
-    T lo, hi;
-    std::memcpy(&lo, min_, sizeof(T));
-    std::memcpy(&hi, max_, sizeof(T));
-    if (!has_ || x < lo) std::memcpy(min_, &x, sizeof(T));
-    if (!has_ || x > hi) std::memcpy(max_, &x, sizeof(T));
-    has_ = true;
+  void Track(const T* p, const uint8_t* valid, size_t begin, size_t end) {
+    T lo{}, hi{};
+    bool has = has_;
+    if (has) {
+      std::memcpy(&lo, min_, sizeof(T));
+      std::memcpy(&hi, max_, sizeof(T));
+    }
+    for (size_t i = begin; i < end; ++i) {
+      if (valid != nullptr && valid[i] == 0) continue;
+      T low = p[i], high = p[i];
+      if constexpr (std::is_floating_point_v<T>) {
+        if (std::isnan(low)) continue;
+        // A zero bound is written as -0.0 when it is the minimum and +0.0 when it is the maximum.
+        if (low == 0) {
+          low = static_cast<T>(-0.0);
+          high = static_cast<T>(0.0);
+        }
+      }
+      if (!has) {
+        lo = low;
+        hi = high;
+        has = true;
+        continue;
+      }
+      if (low < lo) lo = low;
+      if (high > hi) hi = high;
+    }
+    if (has) {
+      std::memcpy(min_, &lo, sizeof(T));
+      std::memcpy(max_, &hi, sizeof(T));
+      has_ = true;
+    }
   }
   template <typename T>
-  void TrackFloat(T x) {
-    if (std::isnan(x)) return;
-    // A zero bound is written as -0.0 when it is the minimum and +0.0 when it is the maximum.
-    const T low = x == 0 ? static_cast<T>(-0.0) : x;
-    const T high = x == 0 ? static_cast<T>(0.0) : x;
-    T lo, hi;
+  void MergeFixed(const MinMax& o) {
+    T lo, hi, olo, ohi;
     std::memcpy(&lo, min_, sizeof(T));
     std::memcpy(&hi, max_, sizeof(T));
-    if (!has_ || low < lo) std::memcpy(min_, &low, sizeof(T));
-    if (!has_ || high > hi) std::memcpy(max_, &high, sizeof(T));
+    std::memcpy(&olo, o.min_, sizeof(T));
+    std::memcpy(&ohi, o.max_, sizeof(T));
+    if (olo < lo) std::memcpy(min_, &olo, sizeof(T));
+    if (ohi > hi) std::memcpy(max_, &ohi, sizeof(T));
+  }
+  void TrackString(std::string_view s) {
+    if (!has_ || s < min_s_) min_s_.assign(s);
+    if (!has_ || s > max_s_) max_s_.assign(s);
     has_ = true;
   }
   std::string Encode(bool lower) const {
     if (formats::IsVariableWidth(type_.id)) return lower ? min_s_ : max_s_;
-    return std::string(lower ? min_ : max_, static_cast<size_t>(formats::FixedWidth(type_.id)));
+    // The physical type's PLAIN bytes: an INT32 decimal's low 4 bytes (little-endian, so the first 4).
+    return std::string(lower ? min_ : max_, PlainWidth(type_));
   }
 
   DataType type_;
@@ -182,135 +233,250 @@ Statistics MakeStatistics(const MinMax& mm, int64_t nulls, bool legacy_too) {
   return s;
 }
 
-// The dictionary of one column chunk: distinct values in first-seen order and each row's index.
+// --- dictionaries ---
+
+// The dictionary of one column chunk: distinct values in first-seen order and each non-null row's index.
 struct Dictionary {
-  std::string plain;                // the dictionary page body: PLAIN values
-  uint32_t size = 0;                // distinct values
-  std::vector<uint32_t> indices;    // per non-null row
-  std::vector<uint32_t> first_row;  // per distinct value, a row holding it (for the chunk's min/max)
+  std::string plain;                    // the dictionary page body: PLAIN values
+  uint32_t size = 0;                    // distinct values
+  std::unique_ptr<uint32_t[]> indices;  // per non-null row, in row order (not zeroed: only [0, count) is set)
+  size_t count = 0;                     // indices set
+  std::vector<uint32_t> first_row;      // per distinct value, a row holding it (for the chunk's min/max)
 };
 
-// Value -> dictionary index: open addressing with linear probing, grown at half load. Replaces
-// std::unordered_map, whose node per entry made dictionary building the writer's largest cost.
-template <typename Key, typename Hash>
+// Spreads all 64 bits over the low ones that pick a slot: the two halves of a 128-bit product, folded. (A
+// multiply-shift finalizer alone clustered decimal-looking doubles such as humidities badly.)
+inline uint64_t Mix64(uint64_t x) {
+  const unsigned __int128 p = static_cast<unsigned __int128>(x) * 0x9E3779B97F4A7C15ULL;
+  return static_cast<uint64_t>(p >> 64) ^ static_cast<uint64_t>(p);
+}
+
+// A hash of short byte strings (sensor ids, names, codes) from at most two overlapping word loads; longer strings
+// fold every 8 bytes.
+uint64_t HashBytes(const char* p, size_t n) {
+  uint64_t a = 0, b = 0;
+  if (n > 16) {
+    uint64_t h = n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      h = Mix64(h ^ w) * 0x9E3779B97F4A7C15ULL;
+    }
+    std::memcpy(&b, p + n - 8, 8);
+    return Mix64(h ^ b);
+  }
+  if (n >= 8) {
+    std::memcpy(&a, p, 8);
+    std::memcpy(&b, p + n - 8, 8);
+  } else if (n >= 4) {
+    uint32_t x, y;
+    std::memcpy(&x, p, 4);
+    std::memcpy(&y, p + n - 4, 4);
+    a = x;
+    b = y;
+  } else if (n > 0) {
+    a = static_cast<uint8_t>(p[0]) | static_cast<uint32_t>(static_cast<uint8_t>(p[n / 2])) << 8 |
+        static_cast<uint32_t>(static_cast<uint8_t>(p[n - 1])) << 16;
+  }
+  return Mix64(a ^ Mix64(b ^ (n * 0x9E3779B97F4A7C15ULL)));
+}
+
+// Equality of two byte strings of length n, with word loads for the short ones dictionaries mostly hold.
+inline bool EqualBytes(const char* a, const char* b, size_t n) {
+  if (n >= 8 && n <= 16) {
+    uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a, 8);
+    std::memcpy(&b0, b, 8);
+    std::memcpy(&a1, a + n - 8, 8);
+    std::memcpy(&b1, b + n - 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  }
+  if (n >= 4 && n < 8) {
+    uint32_t a0, a1, b0, b1;
+    std::memcpy(&a0, a, 4);
+    std::memcpy(&b0, b, 4);
+    std::memcpy(&a1, a + n - 4, 4);
+    std::memcpy(&b1, b + n - 4, 4);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  }
+  return std::memcmp(a, b, n) == 0;
+}
+
+constexpr uint32_t kEmptySlot = UINT32_MAX;
+
+// Value -> dictionary index: open addressing with linear probing, at most a quarter full (dictionaries are small
+// next to their chunk, and a lookup that hits in its first slot is a branch predicted right: at half load, probe
+// sequences made dictionary building the writer's largest cost). A slot holds the key (the value's raw bits, or a
+// string's hash) beside the index, so a probe touches one cache line; strings are compared only when their hashes
+// are equal.
 class DictionaryIndex {
  public:
   DictionaryIndex() { Rehash(1024); }
 
-  // The index of `key`, inserting it as `next` when new (*inserted says which).
-  uint32_t FindOrInsert(const Key& key, uint32_t next, bool* inserted) {
-    size_t slot = Hash{}(key)&mask_;
-    while (ids_[slot] != kEmpty) {
-      if (keys_[slot] == key) {
+  static uint64_t Hash(uint64_t bits) { return Mix64(bits); }
+  static uint64_t Hash(std::string_view s) { return HashBytes(s.data(), s.size()); }
+
+  // The index of the fixed-width value with raw bits `key` (and hash Hash(key)), inserting it as `next` when new
+  // (*inserted says which).
+  uint32_t FindOrInsert(uint64_t key, uint64_t hash, uint32_t next, bool* inserted) {
+    size_t slot = hash & mask_;
+    while (slots_[slot].id != kEmptySlot) {
+      if (slots_[slot].key == key) {
         *inserted = false;
-        return ids_[slot];
+        return slots_[slot].id;
       }
       slot = (slot + 1) & mask_;
     }
-    keys_[slot] = key;
-    ids_[slot] = next;
-    *inserted = true;
-    if (++size_ * 2 > ids_.size()) Rehash(ids_.size() * 2);
-    return next;
+    return Insert(slot, key, next, inserted);
+  }
+
+  // The same for a string; keys_[id] holds the strings by index (views into the column, which outlives this).
+  uint32_t FindOrInsert(std::string_view s, uint64_t hash, uint32_t next, bool* inserted) {
+    size_t slot = hash & mask_;
+    while (slots_[slot].id != kEmptySlot) {
+      if (slots_[slot].key == hash) {
+        const std::string_view k = keys_[slots_[slot].id];
+        if (k.size() == s.size() && EqualBytes(k.data(), s.data(), s.size())) {
+          *inserted = false;
+          return slots_[slot].id;
+        }
+      }
+      slot = (slot + 1) & mask_;
+    }
+    keys_.push_back(s);
+    return Insert(slot, hash, next, inserted);
   }
 
  private:
-  static constexpr uint32_t kEmpty = UINT32_MAX;
+  struct Slot {
+    uint64_t key;  // a fixed-width value's bits; a string's hash
+    uint32_t id;
+  };
+
+  uint32_t Insert(size_t slot, uint64_t key, uint32_t next, bool* inserted) {
+    slots_[slot] = {key, next};
+    *inserted = true;
+    if (++size_ * 4 > slots_.size()) Rehash(slots_.size() * 2);
+    return next;
+  }
 
   void Rehash(size_t capacity) {
-    std::vector<Key> old_keys = std::move(keys_);
-    std::vector<uint32_t> old_ids = std::move(ids_);
-    keys_.assign(capacity, Key{});
-    ids_.assign(capacity, kEmpty);
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(capacity, Slot{0, kEmptySlot});
     mask_ = capacity - 1;
-    for (size_t i = 0; i < old_ids.size(); ++i) {
-      if (old_ids[i] == kEmpty) continue;
-      size_t slot = Hash{}(old_keys[i]) & mask_;
-      while (ids_[slot] != kEmpty) slot = (slot + 1) & mask_;
-      keys_[slot] = old_keys[i];
-      ids_[slot] = old_ids[i];
+    const bool strings = !keys_.empty();
+    for (const Slot& s : old) {
+      if (s.id == kEmptySlot) continue;
+      size_t slot = (strings ? s.key : Mix64(s.key)) & mask_;
+      while (slots_[slot].id != kEmptySlot) slot = (slot + 1) & mask_;
+      slots_[slot] = s;
     }
   }
 
-  std::vector<Key> keys_;
-  std::vector<uint32_t> ids_;
+  std::vector<Slot> slots_;
+  std::vector<std::string_view> keys_;
   size_t mask_ = 0;
   size_t size_ = 0;
-};
-
-struct BitsHash {
-  size_t operator()(uint64_t x) const {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return static_cast<size_t>(x);
-  }
 };
 
 // A column whose first kSampleValues values are more than half distinct would overflow the dictionary limit or
 // gain nothing from it: PLAIN is chosen then without building the rest.
 constexpr size_t kSampleValues = 65536;
 
-// Builds the chunk's dictionary, or returns false when it would pass `limit` bytes or is not worth it.
-bool BuildDictionary(const ColumnVector& v, size_t begin, size_t end, int64_t limit, Dictionary* d) {
-  d->indices.reserve(end - begin);
+// Builds the dictionary of rows [begin, end); `key(i)` is row i's key (raw bits or a string view) and `append(i)`
+// appends its PLAIN encoding to the dictionary page.
+template <typename KeyOf, typename AppendPlain>
+bool BuildDictionaryOf(const uint8_t* valid, size_t begin, size_t end, int64_t limit, KeyOf key, AppendPlain append,
+                       Dictionary* d) {
+  DictionaryIndex ids;
+  uint32_t* out = d->indices.get();
+  size_t count = 0;
   bool inserted = false;
-  if (formats::IsVariableWidth(v.type().id)) {
-    DictionaryIndex<std::string_view, std::hash<std::string_view>> ids;
-    for (size_t i = begin; i < end; ++i) {
-      if (v.IsNull(i)) continue;
-      const uint32_t id = ids.FindOrInsert(v.string(i), d->size, &inserted);
-      if (inserted) {
-        ++d->size;
-        d->first_row.push_back(static_cast<uint32_t>(i));
-        AppendPlain(v, i, &d->plain);
-        if (static_cast<int64_t>(d->plain.size()) > limit) return false;
-      }
-      d->indices.push_back(id);
-      if (d->indices.size() == kSampleValues && d->size > kSampleValues / 2) return false;
+  for (size_t i = begin; i < end; ++i) {
+    if (valid != nullptr && valid[i] == 0) continue;
+    const auto k = key(i);
+    const uint32_t id = ids.FindOrInsert(k, DictionaryIndex::Hash(k), d->size, &inserted);
+    if (inserted) {
+      ++d->size;
+      d->first_row.push_back(static_cast<uint32_t>(i));
+      append(i);
+      if (static_cast<int64_t>(d->plain.size()) > limit) return false;
     }
-  } else {
-    const int width = formats::FixedWidth(v.type().id);
-    DictionaryIndex<uint64_t, BitsHash> ids;
-    const uint8_t* base = v.data();
-    for (size_t i = begin; i < end; ++i) {
-      if (v.IsNull(i)) continue;
-      uint64_t bits = 0;
-      std::memcpy(&bits, base + i * static_cast<size_t>(width), static_cast<size_t>(width));
-      const uint32_t id = ids.FindOrInsert(bits, d->size, &inserted);
-      if (inserted) {
-        ++d->size;
-        d->first_row.push_back(static_cast<uint32_t>(i));
-        AppendPlain(v, i, &d->plain);
-        if (static_cast<int64_t>(d->plain.size()) > limit) return false;
-      }
-      d->indices.push_back(id);
-      if (d->indices.size() == kSampleValues && d->size > kSampleValues / 2) return false;
-    }
+    out[count++] = id;
+    if (count == kSampleValues && d->size > kSampleValues / 2) return false;
   }
+  d->count = count;
   return true;
 }
 
-// Writes one column chunk of a row group, rows [begin, end) of `column`, at the end of `file`.
+// Builds the chunk's dictionary, or returns false when it would pass `limit` bytes or is not worth it.
+bool BuildDictionary(const ColumnVector& v, size_t begin, size_t end, int64_t limit, Dictionary* d) {
+  d->indices.reset(new uint32_t[end - begin]);
+  const uint8_t* valid = v.validity().empty() ? nullptr : v.validity().data();
+  if (formats::IsVariableWidth(v.type().id)) {
+    const int64_t* offsets = v.offsets().data();
+    const char* bytes = v.bytes().data();
+    auto key = [&](size_t i) {
+      return std::string_view(bytes + offsets[i], static_cast<size_t>(offsets[i + 1] - offsets[i]));
+    };
+    auto append = [&](size_t i) {
+      const std::string_view s = key(i);
+      const uint32_t len = static_cast<uint32_t>(s.size());
+      d->plain.append(reinterpret_cast<const char*>(&len), 4);
+      d->plain.append(s);
+    };
+    return BuildDictionaryOf(valid, begin, end, limit, key, append, d);
+  }
+  const uint8_t* base = v.data();
+  const size_t plain_width = PlainWidth(v.type());  // an INT32 decimal's dictionary holds the low 4 bytes
+  auto append = [&](size_t i) {
+    d->plain.append(reinterpret_cast<const char*>(base) + i * static_cast<size_t>(v.width()), plain_width);
+  };
+  switch (v.width()) {
+    case 4: {
+      auto key = [&](size_t i) {
+        uint32_t bits;
+        std::memcpy(&bits, base + i * 4, 4);
+        return uint64_t{bits};
+      };
+      return BuildDictionaryOf(valid, begin, end, limit, key, append, d);
+    }
+    case 8: {
+      auto key = [&](size_t i) {
+        uint64_t bits;
+        std::memcpy(&bits, base + i * 8, 8);
+        return bits;
+      };
+      return BuildDictionaryOf(valid, begin, end, limit, key, append, d);
+    }
+    default: return false;  // booleans are always PLAIN
+  }
+}
+
+// --- column chunks ---
+
+// Writes one column chunk of a row group, rows [begin, end) of `column`, at the end of `*out` (the file, or a
+// buffer appended to it later: offsets in the metadata are relative to `base`, the file offset of out->data()).
 class ColumnChunkWriter {
  public:
   ColumnChunkWriter(const Field& field, const ColumnVector& column, size_t begin, size_t end,
-                    const ParquetWriterOptions& options, std::string* file)
-      : field_(field), v_(column), begin_(begin), end_(end), options_(options), file_(file) {}
+                    const ParquetWriterOptions& options, std::string* out, int64_t base)
+      : field_(field), v_(column), begin_(begin), end_(end), options_(options), out_(out), base_(base) {}
 
-  // Appends the chunk to the file and fills *out (its metadata) and *stats.
-  Status Write(ColumnFileStats* stats, ColumnChunk* out) {
+  // Appends the chunk and fills *chunk (its metadata); adds its counts to *stats and its bounds to *bounds.
+  Status Write(ColumnFileStats* stats, MinMax* bounds, ColumnChunk* chunk) {
     ColumnMetaData md;
     md.type = PhysicalType(field_.type);
     md.path_in_schema = {field_.name};
     md.codec = options_.codec;
     md.num_values = static_cast<int64_t>(end_ - begin_);
-    const int64_t chunk_start = static_cast<int64_t>(file_->size());
+    const int64_t chunk_start = Offset();
 
     Dictionary dict;
-    const bool use_dict = options_.dictionary && field_.type.id != ColumnType::kBoolean && end_ > begin_ &&
-                          BuildDictionary(v_, begin_, end_, options_.dictionary_page_bytes, &dict);
-    if (use_dict) {
+    use_dict_ = options_.dictionary && field_.type.id != ColumnType::kBoolean && end_ > begin_ &&
+                BuildDictionary(v_, begin_, end_, options_.dictionary_page_bytes, &dict);
+    if (use_dict_) {
       md.dictionary_page_offset = chunk_start;
       PageHeader h;
       h.type = PageType::kDictionaryPage;
@@ -319,127 +485,187 @@ class ColumnChunkWriter {
       dh.encoding = Encoding::kPlain;
       h.dictionary_page_header = dh;
       FLOE_RETURN_IF_ERROR(WritePage(h, dict.plain, &md));
+      index_width_ = std::max(1, BitWidthOf(dict.size > 0 ? dict.size - 1 : 0));
     }
-    md.data_page_offset = static_cast<int64_t>(file_->size());
+    md.data_page_offset = Offset();
 
     // Pages: at most page_rows rows and about page_bytes of encoded values each.
-    const size_t n = end_;
+    const uint8_t* valid = v_.validity().empty() ? nullptr : v_.validity().data();
     size_t row = begin_;
     size_t dict_pos = 0;  // next index in dict.indices
-    const int index_width = use_dict ? std::max(1, BitWidthOf(dict.size > 0 ? dict.size - 1 : 0)) : 0;
-    MinMax chunk_mm(field_.type);
     int64_t chunk_nulls = 0;
+    RleBitPackedEncoder levels(1);
+    RleBitPackedEncoder indices(index_width_);
     std::string body;
-    std::string values;
     do {
       const size_t page_start = row;
+      const size_t page_end = PageEnd(row, valid);
+      const size_t n = page_end - page_start;
+      size_t nulls = 0;
+      if (valid != nullptr) {
+        for (size_t r = page_start; r < page_end; ++r) nulls += valid[r] == 0;
+      }
       body.clear();
-      values.clear();
-      int64_t page_nulls = 0;
-      RleBitPackedEncoder levels(1);
-      RleBitPackedEncoder indices(index_width);
-      uint8_t bool_byte = 0;
-      int bool_bits = 0;
-      while (row < n && row - page_start < static_cast<size_t>(options_.page_rows)) {
-        const bool is_null = v_.IsNull(row);
-        if (field_.nullable) levels.Put(is_null ? 0 : 1);
-        if (is_null) {
-          ++page_nulls;
-        } else {
-          if (use_dict) {
-            indices.Put(dict.indices[dict_pos++]);
-          } else if (field_.type.id == ColumnType::kBoolean) {
-            bool_byte |= static_cast<uint8_t>((v_.value<uint8_t>(row) ? 1 : 0) << bool_bits);
-            if (++bool_bits == 8) {
-              values.push_back(static_cast<char>(bool_byte));
-              bool_byte = 0;
-              bool_bits = 0;
-            }
-          } else {
-            AppendPlain(v_, row, &values);
-          }
-          if (!use_dict) chunk_mm.Add(v_, row);
-        }
-        ++row;
-        if ((row & 255) == 0) {
-          const size_t estimate = use_dict ? indices.EstimatedSize() : values.size();
-          if (static_cast<int64_t>(estimate) >= options_.page_bytes) break;
-        }
-      }
-      if (bool_bits > 0) values.push_back(static_cast<char>(bool_byte));
       if (field_.nullable) {
-        std::string lv;
-        levels.Finish(&lv);
-        const uint32_t len = static_cast<uint32_t>(lv.size());
-        body.append(reinterpret_cast<const char*>(&len), 4);
-        body.append(lv);
+        // Definition levels: 1 for a value, 0 for a null, behind their 4-byte length (a v1 data page).
+        const size_t len_at = body.size();
+        body.append(4, '\0');
+        if (nulls == 0) {
+          levels.PutRepeated(1, n);
+        } else {
+          level_buffer_.resize(n);
+          for (size_t i = 0; i < n; ++i) level_buffer_[i] = valid[page_start + i] != 0;
+          levels.PutBatch(level_buffer_.data(), n);
+        }
+        levels.Finish(&body);
+        const uint32_t len = static_cast<uint32_t>(body.size() - len_at - 4);
+        std::memcpy(body.data() + len_at, &len, 4);
       }
-      if (use_dict) {
-        body.push_back(static_cast<char>(index_width));
+      if (use_dict_) {
+        const size_t present = n - nulls;
+        body.push_back(static_cast<char>(index_width_));
+        indices.PutBatch(dict.indices.get() + dict_pos, present);
+        dict_pos += present;
         indices.Finish(&body);
       } else {
-        body.append(values);
+        AppendPlainValues(page_start, page_end, valid, nulls, &body);
       }
       PageHeader h;
       h.type = PageType::kDataPage;
       DataPageHeader dp;
-      dp.num_values = static_cast<int32_t>(row - page_start);
-      dp.encoding = use_dict ? Encoding::kRleDictionary : Encoding::kPlain;
+      dp.num_values = static_cast<int32_t>(n);
+      dp.encoding = use_dict_ ? Encoding::kRleDictionary : Encoding::kPlain;
       dp.definition_level_encoding = Encoding::kRle;
       dp.repetition_level_encoding = Encoding::kRle;
       h.data_page_header = dp;
       FLOE_RETURN_IF_ERROR(WritePage(h, body, &md));
-      chunk_nulls += page_nulls;
-    } while (row < n);
+      chunk_nulls += static_cast<int64_t>(nulls);
+      row = page_end;
+    } while (row < end_);
 
-    md.encodings = use_dict ? std::vector<Encoding>{Encoding::kPlain, Encoding::kRle, Encoding::kRleDictionary}
-                            : std::vector<Encoding>{Encoding::kPlain, Encoding::kRle};
-    if (use_dict) {
-      for (uint32_t r : dict.first_row) chunk_mm.Add(v_, r);  // the distinct values are all the values
+    md.encodings = use_dict_ ? std::vector<Encoding>{Encoding::kPlain, Encoding::kRle, Encoding::kRleDictionary}
+                             : std::vector<Encoding>{Encoding::kPlain, Encoding::kRle};
+    MinMax chunk_mm(field_.type);
+    if (use_dict_) {
+      // The distinct values are all the values.
+      for (uint32_t r : dict.first_row) chunk_mm.AddRange(v_, r, r + 1);
+    } else {
+      chunk_mm.AddRange(v_, begin_, end_);
     }
     md.statistics = MakeStatistics(chunk_mm, chunk_nulls, LegacyStats());
 
     stats->values += static_cast<int64_t>(end_ - begin_);
     stats->nulls += chunk_nulls;
     stats->compressed_bytes += md.total_compressed_size;
-    if (chunk_mm.has()) MergeBounds(chunk_mm, stats);
+    bounds->Merge(chunk_mm);
+    if (bounds->has()) {
+      stats->has_bounds = true;
+      stats->lower = bounds->min();
+      stats->upper = bounds->max();
+    }
 
-    out->file_offset = chunk_start;
-    out->meta_data = std::move(md);
+    chunk->file_offset = chunk_start;
+    chunk->meta_data = std::move(md);
     return Status::Ok();
   }
 
  private:
+  int64_t Offset() const { return base_ + static_cast<int64_t>(out_->size()); }
+
   bool LegacyStats() const {
     // The deprecated min/max are signed comparisons; strings and binary sort unsigned, so they get only
     // min_value/max_value.
     return !formats::IsVariableWidth(field_.type.id);
   }
 
-  void MergeBounds(const MinMax& mm, ColumnFileStats* stats) const {
-    // Bounds across row groups: compare decoded values with a tracker over the two encodings.
-    if (!stats->has_bounds) {
-      stats->lower = mm.min();
-      stats->upper = mm.max();
-      stats->has_bounds = true;
-      return;
+  // Where the page starting at `row` ends: after page_rows rows, or at the first multiple of 256 rows where its
+  // values reach page_bytes.
+  size_t PageEnd(size_t row, const uint8_t* valid) const {
+    const size_t limit = std::min(end_, row + static_cast<size_t>(std::max<int64_t>(options_.page_rows, 1)));
+    const size_t page_bytes = static_cast<size_t>(std::max<int64_t>(options_.page_bytes, 1));
+    if (use_dict_) {
+      // Indices take about index_width_ bits a row.
+      const size_t by_bytes = std::max<size_t>(256, page_bytes * 8 / static_cast<size_t>(index_width_));
+      return std::min(limit, row + by_bytes);
     }
-    ColumnVector both(field_.type);
-    AppendEncoded(stats->lower, &both);
-    AppendEncoded(stats->upper, &both);
-    AppendEncoded(mm.min(), &both);
-    AppendEncoded(mm.max(), &both);
-    MinMax all(field_.type);
-    for (size_t i = 0; i < both.size(); ++i) all.Add(both, i);
-    stats->lower = all.min();
-    stats->upper = all.max();
+    const bool is_bool = field_.type.id == ColumnType::kBoolean;
+    const bool var = formats::IsVariableWidth(field_.type.id);
+    const size_t width = var ? 0 : PlainWidth(field_.type);
+    const int64_t* offsets = var ? v_.offsets().data() : nullptr;
+    size_t bytes = 0, present_total = 0;
+    for (size_t r = row; r < limit;) {
+      const size_t block_end = std::min(limit, (r | 255) + 1);
+      size_t present = block_end - r;
+      if (valid != nullptr) {
+        present = 0;
+        for (size_t i = r; i < block_end; ++i) present += valid[i] != 0;
+      }
+      present_total += present;
+      if (is_bool) {
+        bytes = present_total / 8;
+      } else if (var) {
+        bytes += 4 * present + static_cast<size_t>(offsets[block_end] - offsets[r]);  // a null's string is empty
+      } else {
+        bytes += present * width;
+      }
+      r = block_end;
+      if ((r & 255) == 0 && bytes >= page_bytes) return r;
+    }
+    return limit;
   }
 
-  void AppendEncoded(const std::string& plain, ColumnVector* out) const {
+  // PLAIN values of the non-null rows of [begin, end) (`nulls` of them null).
+  void AppendPlainValues(size_t begin, size_t end, const uint8_t* valid, size_t nulls, std::string* out) const {
+    const auto present = [&](size_t r) { return valid == nullptr || valid[r] != 0; };
+    if (field_.type.id == ColumnType::kBoolean) {
+      const uint8_t* p = v_.values<uint8_t>();
+      uint8_t byte = 0;
+      int bits = 0;
+      for (size_t r = begin; r < end; ++r) {
+        if (!present(r)) continue;
+        byte |= static_cast<uint8_t>((p[r] != 0 ? 1 : 0) << bits);
+        if (++bits == 8) {
+          out->push_back(static_cast<char>(byte));
+          byte = 0;
+          bits = 0;
+        }
+      }
+      if (bits > 0) out->push_back(static_cast<char>(byte));
+      return;
+    }
     if (formats::IsVariableWidth(field_.type.id)) {
-      out->AppendString(plain);
-    } else {
-      out->AppendFixed(plain.data(), 1);
+      const int64_t* offsets = v_.offsets().data();
+      const char* bytes = v_.bytes().data();
+      size_t total = 0;
+      for (size_t r = begin; r < end; ++r) {
+        if (present(r)) total += 4 + static_cast<size_t>(offsets[r + 1] - offsets[r]);
+      }
+      size_t at = out->size();
+      out->resize(at + total);
+      char* dst = out->data();
+      for (size_t r = begin; r < end; ++r) {
+        if (!present(r)) continue;
+        const uint32_t len = static_cast<uint32_t>(offsets[r + 1] - offsets[r]);
+        std::memcpy(dst + at, &len, 4);
+        std::memcpy(dst + at + 4, bytes + offsets[r], len);
+        at += 4 + len;
+      }
+      return;
+    }
+    const size_t width = static_cast<size_t>(v_.width());
+    const size_t plain = PlainWidth(field_.type);
+    const char* base = reinterpret_cast<const char*>(v_.data());
+    if (nulls == 0 && plain == width) {
+      out->append(base + begin * width, (end - begin) * width);
+      return;
+    }
+    const size_t at = out->size();
+    out->resize(at + (end - begin - nulls) * plain);
+    char* dst = out->data() + at;
+    for (size_t r = begin; r < end; ++r) {
+      if (!present(r)) continue;
+      std::memcpy(dst, base + r * width, plain);  // the low bytes of a narrowed decimal
+      dst += plain;
     }
   }
 
@@ -451,8 +677,8 @@ class ColumnChunkWriter {
     h.compressed_page_size = static_cast<int32_t>(compressed_.size());
     header_.clear();
     SerializePageHeader(h, &header_);
-    file_->append(header_);
-    file_->append(compressed_);
+    out_->append(header_);
+    out_->append(compressed_);
     md->total_uncompressed_size += static_cast<int64_t>(header_.size() + body.size());
     md->total_compressed_size += static_cast<int64_t>(header_.size() + compressed_.size());
     return Status::Ok();
@@ -462,16 +688,37 @@ class ColumnChunkWriter {
   const ColumnVector& v_;
   size_t begin_, end_;
   const ParquetWriterOptions& options_;
-  std::string* file_;
+  std::string* out_;
+  int64_t base_;
+  bool use_dict_ = false;
+  int index_width_ = 1;
+  std::vector<uint8_t> level_buffer_;
   std::string compressed_;
   std::string header_;
 };
 
+// 10^p for p in 0..18.
+int64_t PowerOfTen(int p) {
+  int64_t v = 1;
+  for (int i = 0; i < p; ++i) v *= 10;
+  return v;
+}
+
 }  // namespace
+
+struct ParquetWriter::State {
+  FileMetaData footer;
+  std::vector<MinMax> bounds;        // per column, over the row groups written so far
+  std::vector<std::string> buffers;  // per column: its chunk while row groups are encoded on several threads
+  size_t rows_coming = 0;            // rows of the batch being written that are not encoded yet (for reserving)
+};
 
 ParquetWriter::ParquetWriter(formats::Schema schema, ParquetWriterOptions options)
     : schema_(std::move(schema)), options_(std::move(options)), state_(std::make_shared<State>()) {
-  for (const Field& f : schema_.fields) pending_.emplace_back(f.type);
+  for (const Field& f : schema_.fields) {
+    pending_.emplace_back(f.type);
+    state_->bounds.emplace_back(f.type);
+  }
   stats_.resize(schema_.fields.size());
   file_ = "PAR1";
 }
@@ -501,34 +748,36 @@ Status ParquetWriter::Write(const std::vector<ColumnVector>& batch) {
         }
       }
     }
+    if (f.type.id == ColumnType::kDecimal && f.type.precision >= 1 && f.type.precision <= 18) {
+      // The unscaled value must have at most `precision` digits; an INT32 decimal's must also fit its 4 bytes,
+      // which 9 digits always do.
+      const int64_t bound = PowerOfTen(f.type.precision);
+      const int64_t* v = batch[c].values<int64_t>();
+      for (size_t r = 0; r < rows; ++r) {
+        if (v[r] >= bound || v[r] <= -bound) {
+          return Status::InvalidArgument(
+              fmt::format("parquet writer: row {} of column {}: unscaled value {} has more digits than {} holds", r,
+                          f.name, v[r], formats::TypeToString(f.type)));
+        }
+      }
+    } else if (f.type.id == ColumnType::kDecimal) {
+      return Status::InvalidArgument(fmt::format("parquet writer: column {} is {}: decimals of precision 1 to 18 only",
+                                                 f.name, formats::TypeToString(f.type)));
+    }
   }
   size_t done = 0;
   // Whole row groups go straight from the batch; only a remainder is copied to wait for more rows.
   const size_t group = static_cast<size_t>(options_.row_group_rows);
   while (pending_[0].size() == 0 && rows - done >= group) {
+    state_->rows_coming = rows - done - group;
     FLOE_RETURN_IF_ERROR(WriteRowGroup(batch, done, done + group));
     done += group;
   }
+  state_->rows_coming = 0;
   while (done < rows) {
-    const size_t room = static_cast<size_t>(options_.row_group_rows) - pending_[0].size();
+    const size_t room = group - pending_[0].size();
     const size_t take = std::min(room, rows - done);
-    for (size_t c = 0; c < batch.size(); ++c) {
-      const ColumnVector& src = batch[c];
-      ColumnVector& dst = pending_[c];
-      if (formats::IsVariableWidth(src.type().id)) {
-        for (size_t r = done; r < done + take; ++r) {
-          if (src.IsNull(r)) {
-            dst.AppendNull();
-          } else {
-            dst.AppendString(src.string(r));
-          }
-        }
-      } else {
-        const size_t width = static_cast<size_t>(formats::FixedWidth(src.type().id));
-        dst.AppendFixed(src.data() + done * width, take,
-                        src.validity().empty() ? nullptr : src.validity().data() + done);
-      }
-    }
+    for (size_t c = 0; c < batch.size(); ++c) pending_[c].AppendRange(batch[c], done, done + take);
     done += take;
     if (pending_[0].size() >= group) FLOE_RETURN_IF_ERROR(FlushRowGroup());
   }
@@ -546,18 +795,64 @@ Status ParquetWriter::FlushRowGroup() {
 Status ParquetWriter::WriteRowGroup(const std::vector<formats::ColumnVector>& columns, size_t begin, size_t end) {
   RowGroup rg;
   rg.num_rows = static_cast<int64_t>(end - begin);
-  rg.file_offset = static_cast<int64_t>(file_.size());
+  const size_t start = file_.size();
+  rg.file_offset = static_cast<int64_t>(start);
   rg.ordinal = static_cast<int16_t>(state_->footer.row_groups.size());
   rg.total_byte_size = 0;
   rg.total_compressed_size = 0;
-  for (size_t c = 0; c < columns.size(); ++c) {
-    ColumnChunkWriter w(schema_.fields[c], columns[c], begin, end, options_, &file_);
-    ColumnChunk& cc = rg.columns.emplace_back();
-    FLOE_RETURN_IF_ERROR(w.Write(&stats_[c], &cc));
-    rg.total_byte_size += cc.meta_data.value().total_uncompressed_size;
-    *rg.total_compressed_size += cc.meta_data.value().total_compressed_size;
+  const size_t ncols = columns.size();
+  rg.columns.resize(ncols);
+  const size_t threads = std::min<size_t>(static_cast<size_t>(std::max(options_.threads, 1)), ncols);
+  if (threads <= 1) {
+    for (size_t c = 0; c < ncols; ++c) {
+      ColumnChunkWriter w(schema_.fields[c], columns[c], begin, end, options_, &file_, 0);
+      FLOE_RETURN_IF_ERROR(w.Write(&stats_[c], &state_->bounds[c], &rg.columns[c]));
+    }
+  } else {
+    // Each column chunk into its own buffer (offsets relative to it), then the buffers in column order: the same
+    // bytes as one thread writes.
+    state_->buffers.resize(ncols);
+    std::vector<Status> results(ncols);
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t c = next++; c < ncols; c = next++) {
+        state_->buffers[c].clear();
+        ColumnChunkWriter w(schema_.fields[c], columns[c], begin, end, options_, &state_->buffers[c], 0);
+        results[c] = w.Write(&stats_[c], &state_->bounds[c], &rg.columns[c]);
+      }
+    };
+    std::vector<std::thread> helpers;
+    for (size_t t = 1; t < threads; ++t) {
+      try {
+        helpers.emplace_back(work);
+      } catch (const std::system_error&) {
+        break;  // no more threads to be had: the calling thread does the rest
+      }
+    }
+    work();
+    for (auto& t : helpers) t.join();
+    for (size_t c = 0; c < ncols; ++c) {
+      FLOE_RETURN_IF_ERROR(results[c]);
+      const auto shift = static_cast<int64_t>(file_.size());
+      ColumnChunk& cc = rg.columns[c];
+      ColumnMetaData& md = *cc.meta_data;
+      cc.file_offset += shift;
+      md.data_page_offset += shift;
+      if (md.dictionary_page_offset) *md.dictionary_page_offset += shift;
+      file_.append(state_->buffers[c]);
+    }
+  }
+  for (const ColumnChunk& cc : rg.columns) {
+    rg.total_byte_size += cc.meta_data->total_uncompressed_size;
+    *rg.total_compressed_size += cc.meta_data->total_compressed_size;
   }
   state_->footer.row_groups.push_back(std::move(rg));
+  // Room for the rest of the batch at this group's size, so that the file is not copied as it grows.
+  if (state_->rows_coming > 0 && end > begin) {
+    const size_t group_bytes = file_.size() - start;
+    const size_t want = file_.size() + state_->rows_coming * group_bytes / (end - begin) * 11 / 10 + group_bytes;
+    if (want > file_.capacity()) file_.reserve(want);
+  }
   return Status::Ok();
 }
 

@@ -3,14 +3,17 @@
 //
 // What it writes, chosen to match what pyarrow writes by default so that sizes and readers compare:
 //   - flat schemas; optional columns get definition levels (RLE/bit-packed hybrid, bit width 1), required ones none;
-//     Iceberg field ids in the schema (SchemaElement.field_id) and the logical types of column_vector.h;
+//     Iceberg field ids in the schema (SchemaElement.field_id) and the logical types of column_vector.h, decimals as
+//     Iceberg's Parquet type mapping asks (apache/iceberg format/spec.md, "Parquet"): INT32 up to precision 9, INT64
+//     up to 18, annotated DECIMAL(P, S);
 //   - per column chunk a dictionary (PLAIN dictionary page, RLE_DICTIONARY data pages) unless the dictionary grows
 //     past `dictionary_page_bytes`, then PLAIN pages for the whole chunk; booleans are always PLAIN;
 //   - data pages v1 of at most `page_bytes` of values and `page_rows` rows, compressed with the file's codec (ZSTD
 //     by default); min/max/null-count statistics per column chunk (min_value/max_value, with a TypeDefinedOrder
 //     column order so readers may prune on them), none in page headers (readers prune on chunks, or on a page
 //     index, which floe does not write yet);
-//   - row groups of `row_group_rows` rows.
+//   - row groups of `row_group_rows` rows; with `threads` > 1 the column chunks of a row group are encoded and
+//     compressed on that many threads at once (the file is the same byte for byte).
 #pragma once
 
 #include <cstdint>
@@ -33,6 +36,7 @@ struct ParquetWriterOptions {
   int64_t page_rows = 20000;         // parquet-cpp's max rows per page
   bool dictionary = true;
   int64_t dictionary_page_bytes = 1 << 20;  // pyarrow's dictionary_pagesize_limit
+  int threads = 1;                          // column chunks encoded at once (1: all on the calling thread)
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
 };
 
@@ -42,7 +46,10 @@ struct ColumnFileStats {
   int64_t nulls = 0;
   int64_t compressed_bytes = 0;
   bool has_bounds = false;
-  std::string lower;  // PLAIN-encoded single value (Iceberg's binary bound format for these types)
+  // The smallest and largest non-null, non-NaN value, PLAIN-encoded in the column's Parquet physical type: strings
+  // and binary as their bytes; 4 bytes little-endian for int, date, float and decimal(P <= 9) (an INT32 column),
+  // 8 for long, double, timestamps and decimal(10 <= P <= 18); 1 byte for boolean.
+  std::string lower;
   std::string upper;
 };
 
@@ -51,7 +58,8 @@ class ParquetWriter {
   ParquetWriter(formats::Schema schema, ParquetWriterOptions options);
 
   // Appends a batch: one column per schema field, all of the same length and of the field's type; a null in a
-  // required field is InvalidArgument naming the field and row. Full row groups are encoded as they fill.
+  // required field, or a decimal whose unscaled value has more digits than the field's precision, is
+  // InvalidArgument naming the field and row. Full row groups are encoded as they fill.
   Status Write(const std::vector<formats::ColumnVector>& batch);
 
   // Encodes what is left and the footer; returns the file. The writer is spent afterwards.
@@ -72,7 +80,7 @@ class ParquetWriter {
   int64_t rows_ = 0;
   std::vector<ColumnFileStats> stats_;
   struct State;
-  std::shared_ptr<State> state_;  // the footer being built (parquet_format.h stays out of this header)
+  std::shared_ptr<State> state_;  // the footer being built and per-column state (parquet_format.h stays out here)
 };
 
 }  // namespace floe::parquet

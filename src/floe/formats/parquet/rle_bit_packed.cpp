@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstring>
 #include <span>
+#include <type_traits>
 #include <utility>
 
 #include "floe/base/varint.h"
@@ -181,6 +182,112 @@ void RleBitPackedEncoder::WriteRepeatedRun() {
   uint32_t v = current_value_;
   for (int i = 0; i < (bit_width_ + 7) / 8; ++i, v >>= 8) buffer_.push_back(static_cast<char>(v & 0xff));
   repeat_count_ = 0;
+}
+
+// The bulk forms rely on the state Put leaves between groups: with no value buffered, either the last group was
+// bit-packed (repeat_count_ == 0) or an RLE run is open (repeat_count_ >= 8, its values not buffered). From there
+// the next 8 values decide alone: all equal starts an RLE run, anything else is a bit-packed group.
+template <typename T>
+void RleBitPackedEncoder::PutBatchImpl(const T* in, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if (num_buffered_ > 0) {
+      Put(in[i++]);
+      continue;
+    }
+    if (repeat_count_ >= 8) {
+      // Extend the open run as far as the values repeat (up to the longest run a header may hold).
+      const uint32_t v = current_value_;
+      const size_t limit = i + static_cast<size_t>(std::min<uint64_t>(n - i, kMaxRunLength - repeat_count_));
+      size_t j = i;
+      while (j < limit && (static_cast<uint32_t>(in[j]) & mask_) == v) ++j;
+      repeat_count_ += j - i;
+      i = j;
+      if (repeat_count_ == kMaxRunLength) {
+        WriteRepeatedRun();
+        continue;
+      }
+      if (i == n) break;
+      WriteRepeatedRun();  // a different value follows
+    }
+    if (n - i < 8) {
+      Put(in[i++]);  // a tail shorter than a group is buffered as Put would
+      continue;
+    }
+    auto all_equal = [&](const T* g) {
+      const uint32_t first = static_cast<uint32_t>(g[0]) & mask_;
+      bool eq = true;
+      for (int k = 1; k < 8; ++k) eq &= (static_cast<uint32_t>(g[k]) & mask_) == first;
+      return eq;
+    };
+    if (all_equal(in + i)) {
+      if (bit_packed_groups_ > 0) EndBitPackedRun();
+      current_value_ = static_cast<uint32_t>(in[i]) & mask_;
+      repeat_count_ = 8;
+      i += 8;
+      continue;
+    }
+    // This group and the mixed groups after it, up to the 63 a bit-packed run holds.
+    size_t groups = 1;
+    const size_t room = 63 - bit_packed_groups_;
+    while (groups < room && n - i - groups * 8 >= 8 && !all_equal(in + i + groups * 8)) ++groups;
+    if (bit_packed_groups_ == 0) {
+      bit_packed_header_ = buffer_.size();
+      buffer_.push_back(0);
+    }
+    const size_t at = buffer_.size();
+    buffer_.resize(at + groups * static_cast<size_t>(bit_width_));
+    auto* out = reinterpret_cast<uint8_t*>(buffer_.data() + at);
+    if constexpr (std::is_same_v<T, uint32_t>) {
+      PackBitGroups(in + i, bit_width_, groups, out);
+    } else {
+      uint32_t wide[8];
+      for (size_t g = 0; g < groups; ++g) {
+        for (int k = 0; k < 8; ++k) wide[k] = in[i + g * 8 + k];
+        PackBitGroups(wide, bit_width_, 1, out + g * static_cast<size_t>(bit_width_));
+      }
+    }
+    i += groups * 8;
+    bit_packed_groups_ += groups;
+    if (bit_packed_groups_ == 63) EndBitPackedRun();
+  }
+}
+
+void RleBitPackedEncoder::PutBatch(const uint32_t* values, size_t n) {
+  PutBatchImpl(values, n);
+}
+void RleBitPackedEncoder::PutBatch(const uint8_t* values, size_t n) {
+  PutBatchImpl(values, n);
+}
+
+void RleBitPackedEncoder::PutRepeated(uint32_t value, size_t count) {
+  value &= mask_;
+  while (count > 0) {
+    if (num_buffered_ > 0) {
+      Put(value);
+      --count;
+      continue;
+    }
+    if (repeat_count_ >= 8) {
+      if (value == current_value_) {
+        const uint64_t take = std::min<uint64_t>(count, kMaxRunLength - repeat_count_);
+        repeat_count_ += take;
+        count -= static_cast<size_t>(take);
+        if (repeat_count_ == kMaxRunLength) WriteRepeatedRun();
+        continue;
+      }
+      WriteRepeatedRun();
+    }
+    if (count < 8) {
+      Put(value);
+      --count;
+      continue;
+    }
+    if (bit_packed_groups_ > 0) EndBitPackedRun();
+    current_value_ = value;
+    repeat_count_ = 8;
+    count -= 8;
+  }
 }
 
 void RleBitPackedEncoder::Finish(std::string* out) {

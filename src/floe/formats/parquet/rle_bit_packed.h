@@ -53,6 +53,12 @@ class RleBitPackedEncoder {
 
   // Adds one value, which must fit in bit_width bits (higher bits are dropped).
   void Put(uint32_t value);
+  // Add values[0, n) or `count` copies of `value`: the same bytes as that many calls of Put, but a group of 8 at a
+  // time (a run of equal groups is counted, consecutive mixed groups are packed in one call), for the writer's
+  // dictionary indices and definition levels.
+  void PutBatch(const uint32_t* values, size_t n);
+  void PutBatch(const uint8_t* values, size_t n);
+  void PutRepeated(uint32_t value, size_t count);
   // Flushes the pending values (padding the last bit-packed group with zeros), appends all runs since the last
   // Finish or Reset to *out (no length prefix), and leaves the encoder empty for reuse.
   void Finish(std::string* out);
@@ -66,6 +72,8 @@ class RleBitPackedEncoder {
   void FlushGroup();        // the 8 buffered values: into the bit-packed run, or dropped if they repeat
   void EndBitPackedRun();   // writes the pending bit-packed run's header into its reserved byte
   void WriteRepeatedRun();  // writes an RLE run of repeat_count_ copies of current_value_
+  template <typename T>
+  void PutBatchImpl(const T* values, size_t n);
 
   int bit_width_;
   uint32_t mask_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 #include <string>
 #include <vector>
@@ -231,6 +232,58 @@ TEST(RleBitPackedTest, RoundTripsRandomDataOfManySizesAndWidths) {
       }
     }
   }
+}
+
+// The bulk forms must write exactly what Put writes value by value, however the values are split between calls.
+TEST(RleBitPackedEncoderTest, BatchAndRepeatedPutsWriteTheSameBytesAsPut) {
+  std::mt19937 rng(7);
+  for (int w : {0, 1, 2, 3, 8, 9, 17, 32}) {
+    for (size_t n : {0, 1, 7, 8, 9, 63, 64, 65, 504, 505, 513, 1000, 4097}) {
+      for (int pattern = 0; pattern < 4; ++pattern) {
+        const std::vector<uint32_t> values = MakeValues(n, w, pattern, rng);
+        const std::string expected = Encode(values, w);
+        for (size_t split : {size_t{1}, size_t{3}, size_t{8}, size_t{13}, size_t{64}, n + 1}) {
+          RleBitPackedEncoder enc(w);
+          size_t i = 0;
+          while (i < n) {
+            size_t k = std::min(split, n - i);
+            // Some pieces go through PutRepeated when they are one value repeated.
+            if (k > 1 &&
+                std::all_of(values.begin() + i, values.begin() + i + k, [&](uint32_t x) { return x == values[i]; })) {
+              enc.PutRepeated(values[i], k);
+            } else if (k == 1) {
+              enc.Put(values[i]);
+            } else {
+              enc.PutBatch(values.data() + i, k);
+            }
+            i += k;
+          }
+          std::string got;
+          enc.Finish(&got);
+          ASSERT_EQ(got, expected) << "w=" << w << " n=" << n << " pattern=" << pattern << " split=" << split;
+          if (w <= 8) {
+            std::vector<uint8_t> narrow(values.begin(), values.end());
+            RleBitPackedEncoder enc8(w);
+            for (size_t j = 0; j < n; j += split) enc8.PutBatch(narrow.data() + j, std::min(split, n - j));
+            std::string got8;
+            enc8.Finish(&got8);
+            ASSERT_EQ(got8, expected) << "uint8 w=" << w << " n=" << n << " pattern=" << pattern;
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(RleBitPackedEncoderTest, RepeatsLongerThanOneRunHoldsAreSplit) {
+  // Encodings.md: a run holds at most 2^31 - 1 values. 2^31 + 5 zeros at width 1 are such a run, then the 6 left
+  // over as a short run of their own.
+  RleBitPackedEncoder enc(1);
+  enc.PutRepeated(0, (size_t{1} << 31) + 5);
+  std::string got;
+  enc.Finish(&got);
+  // varint((2^31 - 1) << 1) = fe ff ff ff 0f, value 0; then varint(6 << 1) = 0c, value 0.
+  EXPECT_EQ(got, Bytes({0xFE, 0xFF, 0xFF, 0xFF, 0x0F, 0x00, 0x0C, 0x00}));
 }
 
 TEST(RleBitPackedDecoderTest, SkipsAcrossRunKinds) {
