@@ -8,7 +8,8 @@ def up_with_config(tmp_path, text, name="floe.toml"):
     cfg = tmp_path / name
     cfg.write_text(text)
     data = tmp_path / "data"
-    res = run_floe(["up", "--config", str(cfg), "--kafka-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0",
+    res = run_floe(["up", "--config", str(cfg), "--kafka-listen", "127.0.0.1:0", "--catalog-listen", "127.0.0.1:0",
+                    "--http-listen", "127.0.0.1:0",
                     "--data-dir", str(data)], timeout=20)
     return res, cfg, data
 
@@ -25,7 +26,7 @@ def test_unknown_key_names_key_file_and_line(tmp_path):
 def test_unknown_section_is_rejected(tmp_path):
     res, cfg, _ = up_with_config(tmp_path, "[brokerr]\npartitions = 3\n")
     assert res.returncode == 2
-    assert f"config {cfg}:1: unknown key 'brokerr'; known keys at the top level: broker, data_dir, http, log" in res.stderr, \
+    assert f"config {cfg}:1: unknown key 'brokerr'; known keys at the top level: broker, catalog, data_dir, http, log" in res.stderr, \
         res.stderr
 
 
@@ -65,7 +66,8 @@ def test_flags_override_the_file(tmp_path):
     cfg = tmp_path / "floe.toml"
     cfg.write_text("[http]\nlisten = \"127.0.0.1:1\"\n")
     from floe_process import FloeServer
-    with FloeServer(["up", "--config", str(cfg), "--kafka-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"],
+    with FloeServer(["up", "--config", str(cfg), "--kafka-listen", "127.0.0.1:0", "--catalog-listen", "127.0.0.1:0",
+                     "--http-listen", "127.0.0.1:0"],
                     ["http"]) as s:
         assert s.doors["http"][1] != 1
         assert s.stop() == 0

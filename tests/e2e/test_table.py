@@ -193,3 +193,40 @@ def test_a_metadata_file_addresses_a_table_read_only(table, tmp_path):
     assert res.returncode == 0 and "s-1" in res.stdout, res.stderr
     res = run_floe(["table", "compact", meta])
     assert res.returncode != 0 and "read-only" in res.stderr
+
+
+def test_tables_through_the_rest_catalog(tmp_path):
+    """floe table --catalog URL: the same commands through floe's own Iceberg REST catalog (the REST client)."""
+    from floe_process import FloeServer
+    with FloeServer(["catalog", "--catalog-listen", "127.0.0.1:0", "--warehouse", str(tmp_path / "wh")],
+                    ["catalog"], wait_ready=False) as server:
+        host, port = server.doors["catalog"]
+        url = f"http://{host}:{port}/iceberg"
+        res = run_floe(["table", "create", "--catalog", url, "telemetry.raw", "--schema", SCHEMA,
+                        "--partition-by", "day(ts)"])
+        assert res.returncode == 1 and "telemetry" in res.stderr, res.stderr  # no such namespace yet
+        import urllib.request
+        req = urllib.request.Request(f"{url}/v1/namespaces", data=json.dumps({"namespace": ["telemetry"]}).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+        assert urllib.request.urlopen(req).status == 200
+        res = run_floe(["table", "create", "--catalog", url, "telemetry.raw", "--schema", SCHEMA,
+                        "--partition-by", "day(ts)"])
+        assert res.returncode == 0, res.stderr
+        for i in range(3):
+            res = run_floe(["table", "append", "--catalog", url, "telemetry.raw",
+                            parquet(tmp_path / f"p{i}.parquet", [(f"s-{i}", T0 + i * DAY, float(i), i)])])
+            assert res.returncode == 0, res.stderr
+        res = run_floe(["table", "scan", "--catalog", url, "telemetry.raw", "--format", "csv"])
+        assert res.returncode == 0, res.stderr
+        assert sorted(res.stdout.splitlines()[1:]) == ["s-0,2024-10-04T00:00:00Z,0,0", "s-1,2024-10-05T00:00:00Z,1,1",
+                                                       "s-2,2024-10-06T00:00:00Z,2,2"]
+        res = run_floe(["table", "compact", "--catalog", url, "telemetry.raw", "--min-input-files", "2"])
+        assert res.returncode == 0 and "nothing to compact" in res.stdout, res.stdout  # one file per day
+        res = run_floe(["table", "expire-snapshots", "--catalog", url, "telemetry.raw", "--older-than", "0s"])
+        assert res.returncode == 0 and "expired 2 snapshots" in res.stdout, res.stdout + res.stderr
+        res = run_floe(["table", "describe", "--catalog", url, "telemetry.raw"])
+        assert res.returncode == 0 and "3 files, 3 records" in res.stdout, res.stdout
+        res = run_floe(["table", "scan", "--catalog", url, "telemetry.missing"])
+        assert res.returncode == 1 and "NoSuchTableException" in res.stderr, res.stderr
+        log = run_floe(["catalog", "log", "--data-dir", server.data_dir, "--limit", "3"])
+        assert log.returncode == 0 and "telemetry.raw" in log.stdout, log.stdout + log.stderr

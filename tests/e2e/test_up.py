@@ -16,20 +16,21 @@ def get(url):
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_up_announces_serves_and_exits_cleanly_on_signal(sig):
-    with FloeServer(["up", "--kafka-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"], ["http"]) as s:
+    with FloeServer(["up", "--kafka-listen", "127.0.0.1:0", "--catalog-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"], ["http"]) as s:
         assert s.lines == [f"listening kafka 127.0.0.1:{s.doors['kafka'][1]}",
+                           f"listening catalog 127.0.0.1:{s.doors['catalog'][1]}",
                            f"listening http 127.0.0.1:{s.doors['http'][1]}", "ready"]
         assert s.doors["http"][1] != 0 and s.doors["kafka"][1] != 0
         status, ctype, body = get(s.url("http", "/healthz"))
         assert status == 200 and ctype == "application/json"
         health = json.loads(body)
-        assert health["status"] == "ok" and health["doors"] == ["kafka", "http"]
+        assert health["status"] == "ok" and health["doors"] == ["kafka", "catalog", "http"]
         assert s.stop(sig) == 0
         assert "stopped cleanly" in s.stderr()
 
 
 def test_metrics_are_prometheus_text():
-    with FloeServer(["up", "--kafka-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"], ["http"]) as s:
+    with FloeServer(["up", "--kafka-listen", "127.0.0.1:0", "--catalog-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"], ["http"]) as s:
         status, ctype, body = get(s.url("http", "/metrics"))
         assert status == 200 and ctype.startswith("text/plain; version=0.0.4")
         samples = dict(line.rsplit(" ", 1) for line in body.splitlines() if not line.startswith("#"))
@@ -39,7 +40,7 @@ def test_metrics_are_prometheus_text():
 
 
 def test_malformed_http_gets_400_and_the_server_keeps_serving():
-    with FloeServer(["up", "--kafka-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"], ["http"]) as s:
+    with FloeServer(["up", "--kafka-listen", "127.0.0.1:0", "--catalog-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"], ["http"]) as s:
         host, port = s.doors["http"]
         with socket.create_connection((host, port), timeout=5) as c:
             c.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")
@@ -50,8 +51,8 @@ def test_malformed_http_gets_400_and_the_server_keeps_serving():
 
 
 def test_second_up_on_the_same_data_dir_is_refused():
-    with FloeServer(["up", "--kafka-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"], ["http"]) as first:
-        res = run_floe(["up", "--kafka-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0", "--data-dir",
+    with FloeServer(["up", "--kafka-listen", "127.0.0.1:0", "--catalog-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"], ["http"]) as first:
+        res = run_floe(["up", "--kafka-listen", "127.0.0.1:0", "--catalog-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0", "--data-dir",
                         first.data_dir], timeout=20)
         assert res.returncode == 1
         assert f"data dir {first.data_dir}: in use by another floe process (pid {first.proc.pid})" in res.stderr
@@ -59,10 +60,10 @@ def test_second_up_on_the_same_data_dir_is_refused():
 
 
 def test_busy_port_is_a_clear_error():
-    with FloeServer(["up", "--kafka-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"], ["http"]) as first:
+    with FloeServer(["up", "--kafka-listen", "127.0.0.1:0", "--catalog-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"], ["http"]) as first:
         host, port = first.doors["http"]
-        with FloeServer(["up", "--kafka-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"], ["http"]) as other:
-            res = run_floe(["up", "--kafka-listen", "127.0.0.1:0", "--http-listen", f"{host}:{port}", "--data-dir",
+        with FloeServer(["up", "--kafka-listen", "127.0.0.1:0", "--catalog-listen", "127.0.0.1:0", "--http-listen", "127.0.0.1:0"], ["http"]) as other:
+            res = run_floe(["up", "--kafka-listen", "127.0.0.1:0", "--catalog-listen", "127.0.0.1:0", "--http-listen", f"{host}:{port}", "--data-dir",
                             other.data_dir + "-2"], timeout=20)
             assert res.returncode == 1
             assert f"http door: cannot listen on {host}:{port}" in res.stderr, res.stderr

@@ -10,6 +10,8 @@ namespace floe::cli {
 void AddUpCommand(CLI::App& app, int* exit_code);
 // `floe broker`: the Kafka-protocol broker alone.
 void AddBrokerCommand(CLI::App& app, int* exit_code);
+// `floe catalog`: the Iceberg REST catalog alone, and its history (log, refs, branch, tag, merge, diff).
+void AddCatalogCommand(CLI::App& app, int* exit_code);
 // `floe partition`: which partition Kafka's default partitioner gives each key.
 void AddPartitionCommand(CLI::App& app, int* exit_code);
 

@@ -24,6 +24,14 @@ Status HttpConfig::Load(const ConfigSection& section) {
   return Status::Ok();
 }
 
+Status CatalogConfig::Load(const ConfigSection& section) {
+  FLOE_RETURN_IF_ERROR(io::ReadListenAddress(section, "listen", &listen));
+  FLOE_RETURN_IF_ERROR(section.Read("warehouse", &warehouse));
+  FLOE_RETURN_IF_ERROR(section.Read("token", &token));
+  FLOE_RETURN_IF_ERROR(section.ReadInt("threads", &threads, 1, 256));
+  return Status::Ok();
+}
+
 Status FloeConfig::Load(const ConfigFile& file) {
   ConfigSection root = file.Root();
   FLOE_RETURN_IF_ERROR(root.Read("data_dir", &data_dir));
@@ -35,6 +43,8 @@ Status FloeConfig::Load(const ConfigFile& file) {
   FLOE_RETURN_IF_ERROR(http.Load(http_section));
   FLOE_ASSIGN_OR_RETURN(ConfigSection broker_section, root.Section("broker"));
   FLOE_RETURN_IF_ERROR(broker.Load(broker_section));
+  FLOE_ASSIGN_OR_RETURN(ConfigSection catalog_section, root.Section("catalog"));
+  FLOE_RETURN_IF_ERROR(catalog.Load(catalog_section));
   return file.CheckNoUnknownKeys();
 }
 

@@ -25,11 +25,24 @@ struct HttpConfig {
   Status Load(const ConfigSection& section);
 };
 
+// [catalog]: the Iceberg REST catalog door (floe catalog, floe up). Default port 19120, as Project Nessie's.
+struct CatalogConfig {
+  io::ListenAddress listen{"0.0.0.0", 19120};
+  // Where new tables go: a directory or an s3:// prefix. Empty: <data_dir>/warehouse.
+  std::string warehouse;
+  // When set, REST clients must send "Authorization: Bearer <token>" (pyiceberg: the catalog property "token").
+  std::string token;
+  // Threads serving catalog requests; each request (a commit writes and syncs a metadata file) holds one.
+  int64_t threads = 4;
+  Status Load(const ConfigSection& section);
+};
+
 struct FloeConfig {
   std::string data_dir = "./floe-data";
   LogConfig log;
   HttpConfig http;
   broker::BrokerConfig broker;
+  CatalogConfig catalog;
 
   // Reads every section of `file` and rejects keys that no section knows.
   Status Load(const ConfigFile& file);

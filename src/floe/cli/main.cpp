@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   floe::cli::AddVersionCommand(app, &exit_code);
   floe::cli::AddUpCommand(app, &exit_code);
   floe::cli::AddBrokerCommand(app, &exit_code);
+  floe::cli::AddCatalogCommand(app, &exit_code);
   floe::cli::AddProduceCommand(app, &exit_code);
   floe::cli::AddPartitionCommand(app, &exit_code);
   floe::cli::AddTableCommand(app, &exit_code);

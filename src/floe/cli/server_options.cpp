@@ -81,6 +81,7 @@ Result<FloeConfig> ResolveServerConfig(const ServerFlags& flags) {
     switch (door) {
       case Door::kHttp: config.http.listen = *addr; break;
       case Door::kKafka: config.broker.listen = *addr; break;
+      case Door::kCatalog: config.catalog.listen = *addr; break;
       default: return Status::Internal(fmt::format("door {} has no configuration yet", DoorName(door)));
     }
   }

@@ -1,5 +1,6 @@
 // `floe table`: Iceberg tables from the command line.
 //
+//   (--catalog URL can stand wherever --warehouse DIR does)
 //   floe table create  --warehouse DIR NS.TABLE --schema 'sensor_id string required, ts timestamptz, t double'
 //                      [--partition-by 'day(ts), bucket(16, sensor_id)'] [--property k=v]...
 //   floe table append  --warehouse DIR NS.TABLE FILE.parquet...      (any Parquet file whose columns match by name)
@@ -12,7 +13,7 @@
 //   floe table expire-snapshots --warehouse DIR NS.TABLE [--older-than TIME|AGE] [--retain-last N]
 //   floe table remove-orphans   --warehouse DIR NS.TABLE [--older-than TIME|AGE] [--dry-run]
 //
-// A table is addressed by a warehouse and its name (the table lives at DIR/NS/TABLE, as Iceberg's Hadoop catalog lays
+// A table is addressed through an Iceberg REST catalog (--catalog URL NS.TABLE), by a warehouse and its name (the table lives at DIR/NS/TABLE, as Iceberg's Hadoop catalog lays
 // tables out; DIR may be s3://bucket/prefix, configured by the usual AWS environment variables), or by the location of
 // one of its metadata files (read-only: describe and scan).
 #include <fmt/format.h>
@@ -28,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "floe/catalog/rest_catalog_client.h"
 #include "floe/cli/commands.h"
 #include "floe/cli/table_output.h"
 #include "floe/formats/parquet/parquet_reader.h"
@@ -47,6 +49,8 @@ using namespace floe::iceberg;  // NOLINT(google-build-using-namespace): this fi
 
 struct TableFlags {
   std::string warehouse;
+  std::string catalog;
+  std::string catalog_token;
   std::string table;
   // create
   std::string schema;
@@ -253,6 +257,7 @@ Result<int64_t> ParseOlderThan(std::string_view text) {
 }
 
 struct OpenedTable {
+  std::unique_ptr<catalog::Catalog> catalog;  // when addressed through a REST catalog
   std::shared_ptr<io::FileIO> io;
   std::unique_ptr<TableOperations> ops;
   std::string location;  // the table's base location (warehouse tables)
@@ -260,10 +265,33 @@ struct OpenedTable {
 
 Result<OpenedTable> OpenTable(const TableFlags& flags, bool for_write) {
   OpenedTable t;
+  if (!flags.catalog.empty()) {
+    if (!flags.warehouse.empty()) return Status::InvalidArgument("give either --catalog or --warehouse, not both");
+    FLOE_ASSIGN_OR_RETURN(catalog::TableIdentifier id, catalog::TableIdentifier::Parse(flags.table));
+    catalog::RestCatalogOptions options;
+    options.uri = flags.catalog;
+    options.token = flags.catalog_token;
+    FLOE_ASSIGN_OR_RETURN(std::unique_ptr<catalog::RestCatalogClient> client,
+                          catalog::RestCatalogClient::Connect(std::move(options)));
+    // The FileIO is picked once the table's location is known (Load), or for the warehouse on create.
+    auto state = client->LoadTable(id);
+    std::string location = state.ok() ? state->metadata.location : "";
+    if (!state.ok() && state.status().code() != StatusCode::kNotFound) return state.status();
+    if (!location.empty()) {
+      FLOE_ASSIGN_OR_RETURN(t.io, client->FileIOFor(location));
+    } else {
+      FLOE_ASSIGN_OR_RETURN(t.io, client->FileIOFor("/"));
+    }
+    t.ops = std::make_unique<catalog::CatalogTableOperations>(*client, id, t.io);
+    t.catalog = std::move(client);
+    return t;
+  }
   const bool by_metadata = flags.table.ends_with(".metadata.json");
   const std::string& where = by_metadata ? flags.table : flags.warehouse;
   if (!by_metadata && flags.warehouse.empty()) {
-    return Status::InvalidArgument("give --warehouse DIR (the table is DIR/NAMESPACE/TABLE), or a metadata file");
+    return Status::InvalidArgument(
+        "give --catalog URL (an Iceberg REST catalog), --warehouse DIR (the table is DIR/NAMESPACE/TABLE), or a "
+        "metadata file");
   }
   FLOE_ASSIGN_OR_RETURN(std::unique_ptr<io::FileIO> io,
                         io::FileIO::ForPath(where, io::FileIOConfig::FromEnvironment()));
@@ -316,6 +344,18 @@ int RunCreate(const TableFlags& flags) {
   }
   auto table = OpenTable(flags, true);
   if (!table.ok()) return Fail(table.status());
+  if (table->catalog) {
+    auto id = catalog::TableIdentifier::Parse(flags.table);
+    catalog::CreateTableRequest request;
+    request.name = id->name;
+    request.schema = options.schema;
+    request.spec = options.spec;
+    request.properties = options.properties;
+    auto created = table->catalog->CreateTable(id->ns, request, {});
+    if (!created.ok()) return Fail(created.status());
+    fmt::print("created {} at {}\n", flags.table, created->metadata_location);
+    return 0;
+  }
   options.location = table->location;
   auto created = CreateTable(*table->ops, options);
   if (!created.ok()) return Fail(created.status());
@@ -705,6 +745,9 @@ int RunOrphans(const TableFlags& flags) {
 }
 
 void AddAddress(CLI::App* cmd, TableFlags* flags) {
+  cmd->add_option("--catalog", flags->catalog, "an Iceberg REST catalog's base URL: http://HOST:19120/iceberg")
+      ->type_name("URL");
+  cmd->add_option("--catalog-token", flags->catalog_token, "a bearer token for the catalog")->type_name("TOKEN");
   cmd->add_option("--warehouse", flags->warehouse,
                   "warehouse directory or s3://bucket/prefix; the table is WAREHOUSE/NAMESPACE/TABLE")
       ->type_name("DIR");

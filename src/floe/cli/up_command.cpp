@@ -1,5 +1,6 @@
 // `floe up`: starts every layer that exists in one process and serves until SIGINT/SIGTERM.
-// Today: the Kafka broker and the HTTP door (health and metrics); each layer adds its door here as it lands.
+// Today: the Kafka broker, the Iceberg REST catalog and the HTTP door (health and metrics); each layer adds its door
+// here as it lands. The catalog runs on a loop of its own (services.h, RunningCatalog).
 
 #include <fmt/format.h>
 
@@ -31,10 +32,15 @@ int RunUp(const ServerFlags& flags) {
     PrintError(broker.status().message());
     return 1;
   }
+  auto catalog = StartCatalog(config, data_dir->path());
+  if (!catalog.ok()) {
+    PrintError(catalog.status().message());
+    return 1;
+  }
   io::HttpServerOptions http_options;
   http_options.max_connections = static_cast<size_t>(config.http.max_connections);
   io::HttpServer http(loop, "http", http_options);
-  ui::HealthEndpoints health({"kafka", "http"});
+  ui::HealthEndpoints health({"kafka", "catalog", "http"});
   health.Register(http);
 
   auto bound = http.Listen(config.http.listen);
@@ -45,7 +51,11 @@ int RunUp(const ServerFlags& flags) {
   AnnounceListening(Door::kHttp, *bound);
   FLOE_LOG_INFO("listening", {{"door", "http"}, {"address", bound->ToString()}});
 
-  return ServeUntilShutdown(loop, *broker, "up", [&] { http.Stop(); });
+  catalog->Run();
+  return ServeUntilShutdown(loop, *broker, "up", [&] {
+    http.Stop();
+    catalog->Stop();
+  });
 }
 
 }  // namespace
@@ -53,7 +63,7 @@ int RunUp(const ServerFlags& flags) {
 void AddUpCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<ServerFlags>();
   CLI::App* cmd = app.add_subcommand("up", "Run the whole lakehouse in one process with embedded defaults");
-  AddServerFlags(cmd, flags.get(), {Door::kKafka, Door::kHttp});
+  AddServerFlags(cmd, flags.get(), {Door::kKafka, Door::kCatalog, Door::kHttp});
   cmd->callback([flags, exit_code] { *exit_code = RunUp(*flags); });
 }
 
