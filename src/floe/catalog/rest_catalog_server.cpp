@@ -185,7 +185,7 @@ Result<json> ParseBody(const HttpRequest& request, std::string_view what) {
   json j;
   try {
     j = json::parse(request.body);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse errors, and numbers that overflow (out_of_range 406)
     return Status::InvalidArgument(fmt::format("{}: malformed JSON: {}", what, e.what()));
   }
   if (!j.is_object()) {

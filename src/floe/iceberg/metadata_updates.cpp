@@ -146,6 +146,8 @@ Result<Json> ParseArray(std::string_view text, const std::string& what) {
       reason = reason.substr(p + 2);
     }
     return Status::InvalidArgument(what + ": not valid JSON at byte " + std::to_string(e.byte) + ": " + reason);
+  } catch (const Json::exception& e) {  // a number too large for a double (out_of_range 406)
+    return Status::InvalidArgument(what + ": not valid JSON: " + e.what());
   }
   if (!j.is_array()) return Invalid(what, "expected an array, got " + Describe(j));
   return j;

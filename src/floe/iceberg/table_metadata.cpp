@@ -18,6 +18,8 @@
 #include <string>
 #include <utility>
 
+#include "floe/base/uuid.h"
+
 namespace floe::iceberg {
 
 namespace {
@@ -148,6 +150,8 @@ class JsonReader {
         what = what.substr(p + 2);
       }
       return Status::Corruption(prefix_ + "not valid JSON at byte " + std::to_string(e.byte) + ": " + what);
+    } catch (const Json::exception& e) {  // a number too large for a double (out_of_range 406), found by fuzzing
+      return Status::Corruption(prefix_ + "not valid JSON: " + e.what());
     }
   }
 
@@ -480,9 +484,13 @@ Json SnapshotJson(const Snapshot& s) {
   if (s.parent_snapshot_id) j["parent-snapshot-id"] = *s.parent_snapshot_id;
   j["sequence-number"] = s.sequence_number;
   j["timestamp-ms"] = s.timestamp_ms;
-  Json summary = Json::object();
-  for (const auto& [key, value] : s.summary) summary[key] = value;
-  j["summary"] = std::move(summary);
+  // A snapshot read without a summary (allowed for old writers) is written without one: an empty summary would not
+  // read back, since a summary must name its operation.
+  if (!s.summary.empty()) {
+    Json summary = Json::object();
+    for (const auto& [key, value] : s.summary) summary[key] = value;
+    j["summary"] = std::move(summary);
+  }
   j["manifest-list"] = s.manifest_list;
   if (s.schema_id) j["schema-id"] = *s.schema_id;
   return j;
@@ -774,6 +782,9 @@ Result<TableMetadata> ParseTableMetadata(std::string_view json, std::string_view
   if (v1) {
     FLOE_ASSIGN_OR_RETURN(std::optional<std::string> uuid, r.OptString(root, kRoot, "table-uuid"));
     m.table_uuid = uuid.value_or("");
+    // Old v1 writers may leave the uuid out; floe writes v2, which requires one, so the table gets one now (as
+    // Java's metadata builder assigns one when it upgrades a table).
+    if (m.table_uuid.empty()) m.table_uuid = NewUuid();
   } else {
     FLOE_ASSIGN_OR_RETURN(m.table_uuid, r.String(root, kRoot, "table-uuid"));
   }
