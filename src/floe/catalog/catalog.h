@@ -104,8 +104,7 @@ class Catalog {
 // safe (RequirementsFor), so a concurrent change is a Conflict and the writer retries on a fresh base.
 class CatalogTableOperations final : public iceberg::TableOperations {
  public:
-  CatalogTableOperations(Catalog& catalog, TableIdentifier table, std::shared_ptr<io::FileIO> io,
-                         CommitMeta meta = {});
+  CatalogTableOperations(Catalog& catalog, TableIdentifier table, std::shared_ptr<io::FileIO> io, CommitMeta meta = {});
   Result<iceberg::TableState> Load() override;
   Result<iceberg::TableState> Commit(const iceberg::TableState* base, const iceberg::TableMetadata& updated) override;
   io::FileIO& io() override { return *io_; }

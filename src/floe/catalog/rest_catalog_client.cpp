@@ -7,9 +7,13 @@ namespace {
 
 using json = nlohmann::json;
 
-json NamespaceJson(const Namespace& ns) { return json(ns); }
+json NamespaceJson(const Namespace& ns) {
+  return json(ns);
+}
 
-json IdentifierJson(const TableIdentifier& t) { return json{{"namespace", t.ns}, {"name", t.name}}; }
+json IdentifierJson(const TableIdentifier& t) {
+  return json{{"namespace", t.ns}, {"name", t.name}};
+}
 
 Result<json> ParseBody(const std::string& body, const std::string& what) {
   json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -41,8 +45,7 @@ std::string CommitBody(const TableCommit& commit) {
 
 }  // namespace
 
-RestCatalogClient::RestCatalogClient(RestCatalogOptions options)
-    : options_(std::move(options)), http_(options_.http) {
+RestCatalogClient::RestCatalogClient(RestCatalogOptions options) : options_(std::move(options)), http_(options_.http) {
   while (!options_.uri.empty() && options_.uri.back() == '/') options_.uri.pop_back();
 }
 
@@ -99,18 +102,14 @@ Result<RestCatalogClient::Reply> RestCatalogClient::Call(const std::string& meth
                            (message.empty() ? "" : ": " + message);
   switch (r.status) {
     case 400:
-    case 422:
-      return Status::InvalidArgument(text);
-    case 404:
-      return Status::NotFound(text);
+    case 422: return Status::InvalidArgument(text);
+    case 404: return Status::NotFound(text);
     case 409:
       if (type == "AlreadyExistsException") return Status::AlreadyExists(text);
       return Status::Conflict(text);
     case 406:
-    case 501:
-      return Status::Unsupported(text);
-    default:
-      return Status::Unavailable(text);
+    case 501: return Status::Unsupported(text);
+    default: return Status::Unavailable(text);
   }
 }
 
@@ -133,10 +132,9 @@ Result<iceberg::TableState> RestCatalogClient::ParseLoadResult(const std::string
   if (j.contains("metadata-location") && j["metadata-location"].is_string()) {
     state.metadata_location = j["metadata-location"].get<std::string>();
   }
-  FLOE_ASSIGN_OR_RETURN(state.metadata, iceberg::ParseTableMetadata(j["metadata"].dump(),
-                                                                    state.metadata_location.empty()
-                                                                        ? what
-                                                                        : state.metadata_location));
+  FLOE_ASSIGN_OR_RETURN(state.metadata,
+                        iceberg::ParseTableMetadata(j["metadata"].dump(),
+                                                    state.metadata_location.empty() ? what : state.metadata_location));
   return state;
 }
 

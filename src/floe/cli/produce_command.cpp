@@ -65,7 +65,9 @@ CLI::Validator NumberAtLeastZero(bool zero_allowed) {
       "");
 }
 
-extern "C" void OnStopSignal(int) { g_stop.store(true); }
+extern "C" void OnStopSignal(int) {
+  g_stop.store(true);
+}
 
 struct ProduceFlags {
   ingest::ProduceOptions options;
@@ -95,9 +97,10 @@ int RunProduce(ProduceFlags& flags) {
     // Event time follows the wall clock when paced: N sensors at R events/s report every N/R seconds.
     const double interval = o.rate > 0 ? o.telemetry.sensors * 1000.0 / o.rate : 1000;
     if (interval > kMaxSpanMs) {
-      PrintError(fmt::format("--rate {} is so slow that a sensor would report less than once in 31 years; "
-                             "give --interval-ms",
-                             o.rate));
+      PrintError(
+          fmt::format("--rate {} is so slow that a sensor would report less than once in 31 years; "
+                      "give --interval-ms",
+                      o.rate));
       return 2;
     }
     o.telemetry.interval_ms = std::max<int64_t>(1, static_cast<int64_t>(interval));

@@ -13,9 +13,9 @@
 //   floe table expire-snapshots --warehouse DIR NS.TABLE [--older-than TIME|AGE] [--retain-last N]
 //   floe table remove-orphans   --warehouse DIR NS.TABLE [--older-than TIME|AGE] [--dry-run]
 //
-// A table is addressed through an Iceberg REST catalog (--catalog URL NS.TABLE), by a warehouse and its name (the table lives at DIR/NS/TABLE, as Iceberg's Hadoop catalog lays
-// tables out; DIR may be s3://bucket/prefix, configured by the usual AWS environment variables), or by the location of
-// one of its metadata files (read-only: describe and scan).
+// A table is addressed through an Iceberg REST catalog (--catalog URL NS.TABLE), by a warehouse and its name (the table
+// lives at DIR/NS/TABLE, as Iceberg's Hadoop catalog lays tables out; DIR may be s3://bucket/prefix, configured by the
+// usual AWS environment variables), or by the location of one of its metadata files (read-only: describe and scan).
 #include <fmt/format.h>
 
 #include <algorithm>

@@ -22,14 +22,14 @@ namespace floe::iceberg {
 
 struct TableRequirement {
   enum class Kind {
-    kAssertCreate,                  // "assert-create": the table must not exist
-    kAssertTableUuid,               // "assert-table-uuid": uuid
-    kAssertRefSnapshotId,           // "assert-ref-snapshot-id": ref, snapshot_id (nullopt: the ref must not exist)
-    kAssertLastAssignedFieldId,     // "assert-last-assigned-field-id": id
-    kAssertCurrentSchemaId,         // "assert-current-schema-id": id
-    kAssertLastAssignedPartitionId, // "assert-last-assigned-partition-id": id
-    kAssertDefaultSpecId,           // "assert-default-spec-id": id
-    kAssertDefaultSortOrderId,      // "assert-default-sort-order-id": id
+    kAssertCreate,                   // "assert-create": the table must not exist
+    kAssertTableUuid,                // "assert-table-uuid": uuid
+    kAssertRefSnapshotId,            // "assert-ref-snapshot-id": ref, snapshot_id (nullopt: the ref must not exist)
+    kAssertLastAssignedFieldId,      // "assert-last-assigned-field-id": id
+    kAssertCurrentSchemaId,          // "assert-current-schema-id": id
+    kAssertLastAssignedPartitionId,  // "assert-last-assigned-partition-id": id
+    kAssertDefaultSpecId,            // "assert-default-spec-id": id
+    kAssertDefaultSortOrderId,       // "assert-default-sort-order-id": id
   };
   Kind kind = Kind::kAssertCreate;
   std::string uuid;
@@ -88,8 +88,7 @@ Status CheckRequirements(const TableMetadata* current, const std::vector<TableRe
 // taken by a different one (and an identical existing one is reused). Moves last-updated-ms to at least `now_ms`;
 // a set-snapshot-ref of "main" also sets current-snapshot-id and appends to the snapshot log.
 // InvalidArgument ("updates[3] (set-snapshot-ref): snapshot 9 does not exist") for an update that cannot apply.
-Result<TableMetadata> ApplyUpdates(const TableMetadata* base, const std::vector<TableUpdate>& updates,
-                                   int64_t now_ms);
+Result<TableMetadata> ApplyUpdates(const TableMetadata* base, const std::vector<TableUpdate>& updates, int64_t now_ms);
 
 // The updates that turn `base` (nullptr: a table being created) into `updated`, in an order ApplyUpdates accepts
 // (new schemas/specs/sort orders before they are made current, snapshots before the refs that point at them), and
