@@ -16,6 +16,7 @@
 #include "floe/formats/parquet/parquet_writer.h"
 #include "floe/iceberg/data_file_writer.h"
 #include "floe/iceberg/literal_codec.h"
+#include "iceberg_test_util.h"
 
 namespace floe::iceberg {
 namespace {
@@ -25,39 +26,9 @@ using formats::ColumnType;
 using formats::ColumnVector;
 using formats::DataType;
 
-template <typename T>
-ColumnVector Col(DataType type, const std::vector<std::optional<T>>& values) {
-  ColumnVector v(type);
-  for (const auto& x : values) {
-    if (x) {
-      v.Append<T>(*x);
-    } else {
-      v.AppendNull();
-    }
-  }
-  return v;
-}
-
-ColumnVector Strs(DataType type, const std::vector<std::optional<std::string>>& values) {
-  ColumnVector v(type);
-  for (const auto& x : values) {
-    if (x) {
-      v.AppendString(*x);
-    } else {
-      v.AppendNull();
-    }
-  }
-  return v;
-}
-
-NestedField Field(int32_t id, std::string name, bool required, TypePtr type) {
-  NestedField f;
-  f.id = id;
-  f.name = std::move(name);
-  f.required = required;
-  f.type = std::move(type);
-  return f;
-}
+using testing::Col;
+using testing::Field;
+using testing::Strs;
 
 TypePtr P(TypeId id) {
   return Type::Primitive(id);

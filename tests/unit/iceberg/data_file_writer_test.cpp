@@ -22,6 +22,7 @@
 #include "floe/iceberg/data_file_reader.h"
 #include "floe/iceberg/literal_codec.h"
 #include "floe/iceberg/transforms.h"
+#include "iceberg_test_util.h"
 
 namespace floe::iceberg {
 namespace {
@@ -35,39 +36,9 @@ constexpr int64_t kDayMicros = 86'400'000'000;
 constexpr int32_t kNov25 = 20782;  // 2026-11-25, days since 1970-01-01
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-template <typename T>
-ColumnVector Col(DataType type, const std::vector<std::optional<T>>& values) {
-  ColumnVector v(type);
-  for (const auto& x : values) {
-    if (x) {
-      v.Append<T>(*x);
-    } else {
-      v.AppendNull();
-    }
-  }
-  return v;
-}
-
-ColumnVector Strs(DataType type, const std::vector<std::optional<std::string>>& values) {
-  ColumnVector v(type);
-  for (const auto& x : values) {
-    if (x) {
-      v.AppendString(*x);
-    } else {
-      v.AppendNull();
-    }
-  }
-  return v;
-}
-
-NestedField Field(int32_t id, std::string name, bool required, TypePtr type) {
-  NestedField f;
-  f.id = id;
-  f.name = std::move(name);
-  f.required = required;
-  f.type = std::move(type);
-  return f;
-}
+using testing::Col;
+using testing::Field;
+using testing::Strs;
 
 // The telemetry schema: every type a data file holds.
 Schema TelemetrySchema() {

@@ -5,17 +5,12 @@
 #include <cmath>
 #include <limits>
 
+#include "iceberg_test_util.h"
+
 namespace floe::iceberg {
 namespace {
 
-NestedField Field(int32_t id, std::string name, bool required, TypePtr type) {
-  NestedField f;
-  f.id = id;
-  f.name = std::move(name);
-  f.required = required;
-  f.type = std::move(type);
-  return f;
-}
+using testing::Field;
 
 Schema TelemetrySchema() {
   auto location = Type::Struct({Field(7, "lat", true, Type::Primitive(TypeId::kDouble)),

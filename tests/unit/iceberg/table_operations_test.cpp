@@ -5,20 +5,14 @@
 #include <filesystem>
 
 #include "floe/iceberg/table_updates.h"
+#include "iceberg_test_util.h"
 
 namespace floe::iceberg {
 namespace {
 
 namespace fs = std::filesystem;
 
-NestedField Field(int32_t id, std::string name, bool required, TypePtr type) {
-  NestedField f;
-  f.id = id;
-  f.name = std::move(name);
-  f.required = required;
-  f.type = std::move(type);
-  return f;
-}
+using testing::Field;
 
 class TableOperationsTest : public ::testing::Test {
  protected:

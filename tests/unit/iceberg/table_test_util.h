@@ -11,17 +11,9 @@
 
 #include "floe/iceberg/table_operations.h"
 #include "floe/iceberg/table_updates.h"
+#include "iceberg_test_util.h"
 
 namespace floe::iceberg::testing {
-
-inline NestedField Field(int32_t id, std::string name, bool required, TypePtr type) {
-  NestedField f;
-  f.id = id;
-  f.name = std::move(name);
-  f.required = required;
-  f.type = std::move(type);
-  return f;
-}
 
 // Commits `before_commit` (another writer) just before this writer's next commit, once.
 class RacingOps final : public TableOperations {
