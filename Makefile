@@ -1,5 +1,5 @@
 # floe: a thin wrapper over scripts/ and CMake, like DuckDB's. Every target installs what it needs first.
-#   make demo        install build packages, build Release, run `floe up` with embedded defaults
+#   make demo        install build packages, build Release, run `floe up` (seed job) and `floe produce` at a steady rate
 #   make test        install build and test packages and peers, build Release and ASan, run every test stage
 #   make bench       build, install peers, run the benchmarks (BENCH=name for one)
 #   make build       Release build into build/ (the binary is build/floe)
@@ -25,8 +25,7 @@ build-asan: setup
 	@scripts/build.sh asan
 
 demo: build
-	@echo "== floe up (Ctrl-C to stop); state in ./floe-data"
-	@build/floe up
+	@scripts/demo.sh
 
 test: setup-test
 	@scripts/build.sh release

@@ -239,7 +239,10 @@ def test_up_runs_the_catalog_door_too():
                      "127.0.0.1:0"], ["kafka", "catalog", "http"]) as s:
         assert [line.split()[1] for line in s.lines[:-1]] == ["kafka", "catalog", "http"]
         assert s.lines[-1] == "ready"
-        assert call(s, "POST", "/v1/namespaces", {"namespace": ["telemetry"]})[0] == 200
-        assert call(s, "GET", "/v1/namespaces")[1] == {"namespaces": [["telemetry"]]}
+        assert call(s, "POST", "/v1/namespaces", {"namespace": ["lab"]})[0] == 200
+        # telemetry is the seed job's (its sink tables are created when floe up starts it).
+        assert sorted(call(s, "GET", "/v1/namespaces")[1]["namespaces"]) == [["lab"], ["telemetry"]]
+        assert call(s, "GET", "/v1/namespaces/telemetry/tables")[1]["identifiers"] == [
+            {"namespace": ["telemetry"], "name": "readings"}, {"namespace": ["telemetry"], "name": "sensor_10s"}]
         assert s.stop() == 0
         assert "stopped cleanly" in s.stderr()

@@ -26,7 +26,7 @@ def test_unknown_key_names_key_file_and_line(tmp_path):
 def test_unknown_section_is_rejected(tmp_path):
     res, cfg, _ = up_with_config(tmp_path, "[brokerr]\npartitions = 3\n")
     assert res.returncode == 2
-    assert f"config {cfg}:1: unknown key 'brokerr'; known keys at the top level: broker, catalog, data_dir, http, log" in res.stderr, \
+    assert f"config {cfg}:1: unknown key 'brokerr'; known keys at the top level: broker, catalog, data_dir, http, jobs, log" in res.stderr, \
         res.stderr
 
 

@@ -21,6 +21,9 @@ void AddProduceCommand(CLI::App& app, int* exit_code);
 // `floe table`: create, describe, scan and maintain Iceberg tables.
 void AddTableCommand(CLI::App& app, int* exit_code);
 
+// `floe job`: run a stream SQL job; list the jobs of a data directory and their status.
+void AddJobCommand(CLI::App& app, int* exit_code);
+
 // Prints `floe: error: <message>` on stderr.
 void PrintError(std::string_view message);
 

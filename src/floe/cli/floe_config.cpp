@@ -32,6 +32,12 @@ Status CatalogConfig::Load(const ConfigSection& section) {
   return Status::Ok();
 }
 
+Status JobsConfig::Load(const ConfigSection& section) {
+  FLOE_RETURN_IF_ERROR(section.Read("files", &files));
+  FLOE_RETURN_IF_ERROR(section.Read("seed", &seed));
+  return Status::Ok();
+}
+
 Status FloeConfig::Load(const ConfigFile& file) {
   ConfigSection root = file.Root();
   FLOE_RETURN_IF_ERROR(root.Read("data_dir", &data_dir));
@@ -45,6 +51,8 @@ Status FloeConfig::Load(const ConfigFile& file) {
   FLOE_RETURN_IF_ERROR(broker.Load(broker_section));
   FLOE_ASSIGN_OR_RETURN(ConfigSection catalog_section, root.Section("catalog"));
   FLOE_RETURN_IF_ERROR(catalog.Load(catalog_section));
+  FLOE_ASSIGN_OR_RETURN(ConfigSection jobs_section, root.Section("jobs"));
+  FLOE_RETURN_IF_ERROR(jobs.Load(jobs_section));
   return file.CheckNoUnknownKeys();
 }
 

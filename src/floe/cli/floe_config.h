@@ -37,12 +37,24 @@ struct CatalogConfig {
   Status Load(const ConfigSection& section);
 };
 
+// [jobs]: the stream jobs `floe up` runs (docs/streaming.md).
+struct JobsConfig {
+  // Job SQL files, separated by commas; each runs as a job named after its file. Relative paths are relative to the
+  // working directory.
+  std::string files;
+  // With no `files`: run the seed job (raw events of topic telemetry to telemetry.readings, 10-second windows per
+  // sensor to telemetry.sensor_10s).
+  bool seed = true;
+  Status Load(const ConfigSection& section);
+};
+
 struct FloeConfig {
   std::string data_dir = "./floe-data";
   LogConfig log;
   HttpConfig http;
   broker::BrokerConfig broker;
   CatalogConfig catalog;
+  JobsConfig jobs;
 
   // Reads every section of `file` and rejects keys that no section knows.
   Status Load(const ConfigFile& file);

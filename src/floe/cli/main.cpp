@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   floe::cli::AddProduceCommand(app, &exit_code);
   floe::cli::AddPartitionCommand(app, &exit_code);
   floe::cli::AddTableCommand(app, &exit_code);
+  floe::cli::AddJobCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -42,6 +42,10 @@ asio::io_context& EventLoop::context() {
   return impl_->context;
 }
 
+void EventLoop::Post(std::function<void()> fn) {
+  asio::post(impl_->context, std::move(fn));
+}
+
 void EventLoop::OnShutdownSignal(std::function<void(int)> handler) {
   impl_->on_signal = std::move(handler);
   impl_->signals.add(SIGINT);

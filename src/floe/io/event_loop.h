@@ -24,6 +24,9 @@ class EventLoop {
 
   boost::asio::io_context& context();
 
+  // Runs `fn` on a loop thread soon. Safe from any thread; for code that must not include Asio's headers.
+  void Post(std::function<void()> fn);
+
   // Calls `handler(signal_number)` on a loop thread when SIGINT or SIGTERM arrives. The first signal starts a clean
   // shutdown (the handler stops servers, flushes, then calls Stop()); a second one while shutting down exits the
   // process at once with status 1, for when a shutdown hangs. Call before Run().

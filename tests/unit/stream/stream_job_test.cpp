@@ -1,0 +1,428 @@
+// The job layer: planning (job_plan.h), checkpoint files (checkpoint_store.h), the exactly-once Iceberg sink
+// (iceberg_sink.h) and whole jobs over an in-process broker and catalog (job.h, pipeline.h).
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "floe/broker/broker.h"
+#include "floe/catalog/embedded_catalog.h"
+#include "floe/iceberg/table_scan.h"
+#include "floe/kafka/record_batch.h"
+#include "floe/sql/binder.h"
+#include "floe/stream/checkpoint_store.h"
+#include "floe/stream/iceberg_sink.h"
+#include "floe/stream/job.h"
+#include "floe/stream/job_plan.h"
+
+namespace floe::stream {
+namespace {
+
+namespace fs = std::filesystem;
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ =
+        fs::temp_directory_path() / ("floe-stream-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string str() const { return path_.string(); }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path path_;
+};
+
+Result<JobPlan> Plan(const std::string& sql, std::unique_ptr<sql::BoundScript>* keep) {
+  auto bound = sql::BindScript(sql);
+  if (!bound.ok()) return bound.status();
+  *keep = std::make_unique<sql::BoundScript>(std::move(*bound));
+  return PlanJob(**keep);
+}
+
+const char* kSource = R"(
+CREATE TABLE src (sensor_id STRING, ts BIGINT, temperature DOUBLE,
+  event_time AS TO_TIMESTAMP_LTZ(ts, 3), WATERMARK FOR event_time AS event_time - INTERVAL '2' SECOND)
+WITH ('connector'='kafka', 'topic'='t', 'format'='json', 'scan.startup.mode'='earliest-offset');
+CREATE TABLE out1 (window_start TIMESTAMP(3), window_end TIMESTAMP(3), sensor_id STRING, n BIGINT, mx DOUBLE)
+WITH ('connector'='iceberg', 'catalog-database'='db', 'catalog-table'='w');
+)";
+
+TEST(JobPlanTest, SeedJobPlansTwoPipelinesWithTheirOptions) {
+  std::unique_ptr<sql::BoundScript> script;
+  auto plan = Plan(std::string(SeedJobSql()), &script);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->checkpoint_interval_ms, 1000);
+  ASSERT_EQ(plan->pipelines.size(), 2u);
+  const PipelinePlan& raw = plan->pipelines[0];
+  const PipelinePlan& win = plan->pipelines[1];
+  EXPECT_EQ(raw.name, "readings");
+  EXPECT_EQ(raw.sink_table.ToString(), "telemetry.readings");
+  EXPECT_EQ(win.sink_table.ToString(), "telemetry.sensor_10s");
+  EXPECT_EQ(win.kafka.topic, "telemetry");
+  EXPECT_EQ(win.kafka.bootstrap, "localhost:9092");
+  EXPECT_EQ(win.kafka.group_id, "floe-telemetry");
+  EXPECT_EQ(win.kafka.startup, StartupModeSpec::kEarliest);
+  EXPECT_EQ(win.kafka.idle_timeout_ms, 5000);
+  EXPECT_EQ(win.late_topic, "telemetry-late");
+  EXPECT_EQ(win.dead_letter_topic, "telemetry-dead-letter");
+  EXPECT_TRUE(win.insert->query.window_aggregate);
+  EXPECT_FALSE(raw.insert->query.aggregated);
+}
+
+TEST(JobPlanTest, RefusesWhatItCannotRunWithThePosition) {
+  std::unique_ptr<sql::BoundScript> script;
+  auto no_window = Plan(std::string(kSource) +
+                            "INSERT INTO out1 SELECT TIMESTAMP '2024-01-01 00:00:00', TIMESTAMP '2024-01-01 00:00:00',"
+                            " sensor_id, COUNT(*), MAX(temperature) FROM src GROUP BY sensor_id;",
+                        &script);
+  ASSERT_FALSE(no_window.ok());
+  EXPECT_NE(no_window.status().message().find("updating aggregation"), std::string::npos)
+      << no_window.status().message();
+  EXPECT_EQ(no_window.status().message().rfind("line 7, column 1", 0), 0u) << no_window.status().message();
+
+  std::string not_kafka = kSource;
+  not_kafka.replace(not_kafka.find("'connector'='kafka'"), 19, "'connector'='datagen'");
+  auto bad_connector = Plan(not_kafka +
+                                "INSERT INTO out1 SELECT window_start, window_end, sensor_id, COUNT(*), "
+                                "MAX(temperature) FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(event_time), "
+                                "INTERVAL '10' SECOND)) GROUP BY window_start, window_end, sensor_id;",
+                            &script);
+  ASSERT_FALSE(bad_connector.ok());
+  EXPECT_NE(bad_connector.status().message().find("connector 'datagen' is not supported"), std::string::npos)
+      << bad_connector.status().message();
+
+  auto none = Plan(kSource, &script);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.status().message().find("no INSERT"), std::string::npos);
+
+  auto bad_interval = Plan(std::string("SET 'execution.checkpointing.interval' = 'soon';") + kSource +
+                               "INSERT INTO out1 SELECT window_start, window_end, sensor_id, COUNT(*), "
+                               "MAX(temperature) FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(event_time), "
+                               "INTERVAL '10' SECOND)) GROUP BY window_start, window_end, sensor_id;",
+                           &script);
+  ASSERT_FALSE(bad_interval.ok());
+  EXPECT_NE(bad_interval.status().message().find("'soon'"), std::string::npos) << bad_interval.status().message();
+}
+
+TEST(JobPlanTest, DurationsReadLikeFlinks) {
+  EXPECT_EQ(*ParseDurationMs("5 s"), 5000);
+  EXPECT_EQ(*ParseDurationMs("500ms"), 500);
+  EXPECT_EQ(*ParseDurationMs("250"), 250);
+  EXPECT_EQ(*ParseDurationMs("2 min"), 120000);
+  EXPECT_EQ(*ParseDurationMs("1 h"), 3600000);
+  EXPECT_FALSE(ParseDurationMs("five seconds").ok());
+  auto unit = ParseDurationMs("3 fortnights");
+  ASSERT_FALSE(unit.ok());
+  EXPECT_NE(unit.status().message().find("unknown time unit"), std::string::npos);
+}
+
+TEST(CheckpointStoreTest, SavesLoadsPrunesAndRejectsDamage) {
+  TempDir dir;
+  CheckpointStore store(dir.str() + "/p");
+  ASSERT_TRUE(store.Init().ok());
+  ASSERT_TRUE(store.Save(1, "one").ok());
+  ASSERT_TRUE(store.Save(2, std::string("two\0bytes", 9)).ok());
+  EXPECT_EQ(*store.Load(1), "one");
+  EXPECT_EQ(*store.Load(2), std::string("two\0bytes", 9));
+  auto missing = store.Load(3);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store.PruneExcept(2).ok());
+  EXPECT_FALSE(store.Load(1).ok());
+  {
+    std::fstream f(store.PathOf(2), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-1, std::ios::end);
+    f.put('X');
+  }
+  auto damaged = store.Load(2);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(damaged.status().message().find("CRC32C"), std::string::npos);
+}
+
+TEST(SourceOffsetsTest, RoundTripAndErrors) {
+  SourceOffsets o;
+  o["telemetry"][0] = 10;
+  o["telemetry"][2] = 7;
+  o["a.b-c"][1] = 0;
+  EXPECT_EQ(FormatSourceOffsets(o), "a.b-c:1=0,telemetry:0=10,telemetry:2=7");
+  EXPECT_EQ(*ParseSourceOffsets(FormatSourceOffsets(o)), o);
+  EXPECT_TRUE(ParseSourceOffsets("")->empty());
+  EXPECT_FALSE(ParseSourceOffsets("telemetry=3").ok());
+  EXPECT_FALSE(ParseSourceOffsets("telemetry:x=3").ok());
+}
+
+struct Catalog {
+  TempDir dir;
+  std::unique_ptr<catalog::EmbeddedCatalog> catalog;
+  Catalog() {
+    catalog::EmbeddedCatalogOptions o;
+    o.warehouse = dir.str() + "/warehouse";
+    auto c = catalog::EmbeddedCatalog::Open(dir.str(), o);
+    EXPECT_TRUE(c.ok()) << c.status().ToString();
+    catalog = std::move(*c);
+  }
+};
+
+std::shared_ptr<const sql::TableDefinition> SinkDefinition(const std::string& sql, const std::string& name) {
+  auto bound = sql::BindScript(sql);
+  EXPECT_TRUE(bound.ok()) << bound.status().ToString();
+  return bound->catalog.Find(name);
+}
+
+// Every row of a table as text, one string per row ("v1|v2|..."), in scan order.
+std::vector<std::string> ScanRows(catalog::Catalog& cat, const std::string& table) {
+  auto id = catalog::TableIdentifier::Parse(table);
+  auto state = cat.LoadTable(*id);
+  EXPECT_TRUE(state.ok()) << state.status().ToString();
+  auto io = cat.FileIOFor(state->metadata.location);
+  auto scan = iceberg::TableScan::Plan(**io, state->metadata, {});
+  EXPECT_TRUE(scan.ok()) << scan.status().ToString();
+  std::vector<std::string> rows;
+  Status s = scan->Read(**io, [&](std::vector<formats::ColumnVector>&& cols) {
+    for (size_t r = 0; r < (cols.empty() ? 0 : cols[0].size()); ++r) {
+      std::string line;
+      for (size_t c = 0; c < cols.size(); ++c) {
+        if (c) line += "|";
+        const formats::ColumnVector& v = cols[c];
+        if (v.IsNull(r)) {
+          line += "NULL";
+          continue;
+        }
+        switch (v.type().id) {
+          case formats::ColumnType::kString: line += std::string(v.string(r)); break;
+          case formats::ColumnType::kDouble: line += fmt::format("{}", v.value<double>(r)); break;
+          case formats::ColumnType::kInt64:
+          case formats::ColumnType::kTimestamp:
+          case formats::ColumnType::kTimestampTz: line += std::to_string(v.value<int64_t>(r)); break;
+          case formats::ColumnType::kInt32: line += std::to_string(v.value<int32_t>(r)); break;
+          default: line += "?";
+        }
+      }
+      rows.push_back(line);
+    }
+    return Status::Ok();
+  });
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return rows;
+}
+
+TEST(IcebergSinkTest, CreatesTheTableCommitsCheckpointsAndRefusesASecondWriter) {
+  Catalog cat;
+  auto def = SinkDefinition(
+      "CREATE TABLE w (window_start TIMESTAMP(3) NOT NULL, sensor_id STRING, n BIGINT) WITH ('connector'='iceberg')",
+      "w");
+  IcebergSinkOptions o;
+  o.job_id = "j";
+  o.pipeline = "w";
+  o.table = *catalog::TableIdentifier::Parse("db.w");
+  auto sink = IcebergSink::Open(cat.catalog.get(), *def, o);
+  ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+  EXPECT_FALSE((*sink)->LastCommittedCheckpoint()->has_value());
+
+  auto state = cat.catalog->LoadTable(o.table);
+  ASSERT_TRUE(state.ok());
+  const iceberg::PartitionSpec& spec = state->metadata.DefaultSpec();
+  ASSERT_EQ(spec.fields.size(), 1u);
+  EXPECT_EQ(spec.fields[0].transform.ToString(), "day");
+  EXPECT_EQ(spec.fields[0].name, "window_start_day");
+  EXPECT_TRUE(state->metadata.CurrentSchema().FindByName("window_start")->required);
+
+  Row row = {Datum::Int(1'700'000'000'000'000), Datum::String("s-1"), Datum::Int(3)};
+  ASSERT_TRUE((*sink)->Write(row).ok());
+  Row bad = {Datum::Null(), Datum::String("s-2"), Datum::Int(1)};
+  Status null_status = (*sink)->Write(bad);
+  ASSERT_FALSE(null_status.ok());
+  EXPECT_NE(null_status.message().find("NOT NULL column 'window_start'"), std::string::npos) << null_status.message();
+
+  SourceOffsets offsets;
+  offsets["t"][0] = 42;
+  auto snap = (*sink)->Commit(1, 0, offsets, 1234);
+  ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+  auto last = (*sink)->LastCommittedCheckpoint();
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ((*last)->checkpoint_id, 1);
+  EXPECT_EQ((*last)->offsets, offsets);
+  EXPECT_EQ((*last)->watermark_ms, 1234);
+  EXPECT_EQ(ScanRows(*cat.catalog, "db.w"), std::vector<std::string>{"1700000000000000|s-1|3"});
+
+  // A second instance that recovered checkpoint 1 commits 2; the first, still believing 1 is newest, is refused.
+  auto other = IcebergSink::Open(cat.catalog.get(), *def, o);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE((*other)->Write(row).ok());
+  offsets["t"][0] = 50;
+  ASSERT_TRUE((*other)->Commit(2, 1, offsets, std::nullopt).ok());
+  ASSERT_TRUE((*sink)->Write(row).ok());
+  auto refused = (*sink)->Commit(2, 1, offsets, std::nullopt);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kConflict);
+  EXPECT_NE(refused.status().message().find("another instance"), std::string::npos) << refused.status().message();
+  EXPECT_EQ(ScanRows(*cat.catalog, "db.w").size(), 2u);
+}
+
+TEST(IcebergSinkTest, AnExistingTableMustFitTheDefinition) {
+  Catalog cat;
+  IcebergSinkOptions o;
+  o.job_id = "j";
+  o.pipeline = "w";
+  o.table = *catalog::TableIdentifier::Parse("db.w");
+  auto first = SinkDefinition("CREATE TABLE w (a STRING, n BIGINT) WITH ('connector'='iceberg')", "w");
+  ASSERT_TRUE(IcebergSink::Open(cat.catalog.get(), *first, o).ok());
+  auto wrong_type = SinkDefinition("CREATE TABLE w (a STRING, n BOOLEAN) WITH ('connector'='iceberg')", "w");
+  auto r = IcebergSink::Open(cat.catalog.get(), *wrong_type, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("column 'n' is long in the Iceberg table but BOOLEAN"), std::string::npos)
+      << r.status().message();
+  auto extra = SinkDefinition("CREATE TABLE w (a STRING, n BIGINT, z INT) WITH ('connector'='iceberg')", "w");
+  r = IcebergSink::Open(cat.catalog.get(), *extra, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("no column 'z'"), std::string::npos) << r.status().message();
+}
+
+// Runs posted functions on one thread: the broker's network thread in these tests.
+class BrokerThread {
+ public:
+  BrokerThread() : thread_([this] { Loop(); }) {}
+  ~BrokerThread() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  void Post(std::function<void()> fn) {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      q_.push_back(std::move(fn));
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> l(mu_);
+    for (;;) {
+      cv_.wait(l, [&] { return done_ || !q_.empty(); });
+      if (q_.empty() && done_) return;
+      auto fn = std::move(q_.front());
+      q_.pop_front();
+      l.unlock();
+      fn();
+      l.lock();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> q_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+void Produce(broker::Broker& b, const std::string& topic, int32_t partition, const std::vector<std::string>& values) {
+  std::vector<kafka::RecordInput> records;
+  for (const std::string& v : values) {
+    kafka::RecordInput r;
+    r.key = "k";
+    r.value = v;
+    r.timestamp = 1;
+    records.push_back(r);
+  }
+  std::vector<uint8_t> batch = kafka::BuildRecordBatch(records);
+  auto appended = b.FindPartition(topic, partition)->Append(batch, 0);
+  ASSERT_TRUE(appended.ok()) << appended.status().ToString();
+}
+
+std::string Event(const std::string& sensor, int64_t ts, double temperature) {
+  return fmt::format(R"({{"sensor_id":"{}","ts":{},"temperature":{}}})", sensor, ts, temperature);
+}
+
+TEST(JobTest, WindowsOverAnInProcessBrokerAreExactlyOnceAcrossARestart) {
+  Catalog cat;
+  TempDir broker_dir;
+  broker::BrokerConfig bc;
+  auto b = broker::Broker::Open(broker_dir.str(), bc);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  ASSERT_TRUE((*b)->CreateTopic("t", 1, {}).ok());
+  BrokerThread broker_thread;
+
+  const std::string sql = std::string("SET 'execution.checkpointing.interval' = '50 ms';") + kSource +
+                          "INSERT INTO out1 SELECT window_start, window_end, sensor_id, COUNT(*), MAX(temperature) "
+                          "FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(event_time), INTERVAL '10' SECOND)) "
+                          "WHERE temperature > -100 GROUP BY window_start, window_end, sensor_id;";
+  auto start_job = [&]() {
+    JobOptions o;
+    o.job_id = "test";
+    o.sql = sql;
+    o.sql_origin = "test.sql";
+    o.data_dir = cat.dir.str();
+    o.env.catalog = cat.catalog.get();
+    o.env.local_broker = b->get();
+    o.env.run_on_broker_thread = [&](std::function<void()> fn) { broker_thread.Post(std::move(fn)); };
+    return Job::Start(std::move(o));
+  };
+  auto wait_rows = [&](size_t n) {
+    for (int i = 0; i < 400; ++i) {
+      auto state = cat.catalog->LoadTable(*catalog::TableIdentifier::Parse("db.w"));
+      if (state.ok() && ScanRows(*cat.catalog, "db.w").size() >= n) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return false;
+  };
+
+  // Window [0, 10 s) of s-1: three events; s-2 one; then an event at 12 s moves the watermark to 10 s and closes it.
+  Produce(**b, "t", 0,
+          {Event("s-1", 1000, 20.5), Event("s-2", 2000, 18), Event("s-1", 3000, 21.5), "{bad json",
+           Event("s-1", 9999, 19), Event("s-1", 12000, 30)});
+  {
+    auto job = start_job();
+    ASSERT_TRUE(job.ok()) << job.status().ToString();
+    ASSERT_TRUE(wait_rows(2));
+    auto status = (*job)->Statuses();
+    (*job)->Stop();
+    status = (*job)->Statuses();
+    ASSERT_EQ(status.size(), 1u);
+    EXPECT_EQ(status[0].events_in, 6);
+    EXPECT_EQ(status[0].bad_events, 1);
+    EXPECT_EQ(status[0].rows_out, 2);
+  }
+  // A late event for the closed window, and more events for [10 s, 20 s); the restarted job continues from its
+  // checkpoint: the window [10 s, 20 s) keeps the event at 12 s from before the restart.
+  Produce(**b, "t", 0, {Event("s-1", 5000, 99), Event("s-1", 15000, 31), Event("s-1", 25000, 1)});
+  {
+    auto job = start_job();
+    ASSERT_TRUE(job.ok()) << job.status().ToString();
+    ASSERT_TRUE(wait_rows(3));
+    (*job)->Stop();
+    auto status = (*job)->Statuses();
+    EXPECT_EQ(status[0].events_in, 3);
+    EXPECT_EQ(status[0].late_events, 1);
+  }
+  std::vector<std::string> rows = ScanRows(*cat.catalog, "db.w");
+  std::sort(rows.begin(), rows.end());
+  EXPECT_EQ(rows,
+            (std::vector<std::string>{"0|10000000|s-1|3|21.5", "0|10000000|s-2|1|18", "10000000|20000000|s-1|2|31"}));
+  // The late event is on the late topic, the bad one on the dead-letter topic.
+  auto late = (*b)->FindPartition("t-late", 0);
+  ASSERT_NE(late, nullptr);
+  int64_t late_records = 0;
+  for (int32_t p = 0; (late = (*b)->FindPartition("t-late", p)) != nullptr; ++p) late_records += late->next_offset();
+  EXPECT_EQ(late_records, 1);
+  int64_t dead_records = 0;
+  for (int32_t p = 0; auto* d = (*b)->FindPartition("t-dead-letter", p); ++p) dead_records += d->next_offset();
+  EXPECT_EQ(dead_records, 1);
+}
+
+}  // namespace
+}  // namespace floe::stream
