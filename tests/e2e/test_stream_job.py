@@ -98,13 +98,6 @@ def wait_for(fn, timeout, what):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last {last!r}")
 
 
-def max_event_ms(truth, interval_ms=1000):
-    # The truth file has window starts; events are each sensor's readings every interval from the start, so the
-    # largest event time is found from the readings table instead when it matters. Here: upper bound of the last
-    # window that has events.
-    return max(k[0] for k in truth) + 9999
-
-
 @pytest.fixture
 def up(tmp_path):
     server = FloeServer(["up", "--kafka-listen", "127.0.0.1:0", "--catalog-listen", "127.0.0.1:0",
@@ -186,6 +179,8 @@ def test_job_run_survives_repeated_sigkill_with_exactly_once_windows(cluster, tm
     rng = random.Random(7)
     job = start_job(tmp_path, bootstrap, catalog, sql)
     # Produce in slices while the job is killed at random moments; every slice's events are acknowledged first.
+    # A slice of 1000 events from 5 sensors spans a little over 200 s of event time (sensors drop out now and then):
+    # slices start 300 s apart.
     truth_total = {}
     sent = 0
     for i in range(6):
@@ -193,13 +188,13 @@ def test_job_run_survives_repeated_sigkill_with_exactly_once_windows(cluster, tm
         job.send_signal(signal.SIGKILL)
         job.wait()
         part = produce(bootstrap, tmp_path, 1000, 5, 100 + i, f"truth{i}.csv", "--start-ms",
-                       str(start + i * 200 * 1000))
+                       str(start + i * 300 * 1000))
         for k, v in part.items():
             assert k not in truth_total  # slices cover disjoint event-time ranges
             truth_total[k] = v
         sent += 1000
         job = start_job(tmp_path, bootstrap, catalog, sql)
-    last_event = start + 5 * 200 * 1000 + (1000 // 5 - 1) * 1000
+    last_event = max(k[0] for k in truth_total)  # a lower bound of the largest event time (sensors drop out)
     expected = closed_windows(truth_total, last_event)
     got = wait_for(lambda: (w := window_rows(catalog)) is not None and len(w) >= len(expected) and w, 90,
                    "every closed window after the kills")
@@ -250,3 +245,38 @@ def test_job_file_errors_point_at_line_and_column(cluster, tmp_path):
                     str(tmp_path / "d")])
     assert res.returncode == 2
     assert "bad.sql: line" in res.stderr and "temprature" in res.stderr, res.stderr
+
+
+def test_floe_up_survives_repeated_sigkill_with_exactly_once_windows_and_readings(tmp_path):
+    """The whole `floe up` (broker, catalog and job in one process) is SIGKILLed at random moments while it
+    processes; after the last restart every closed window and every raw reading is in Iceberg exactly once."""
+    data = str(tmp_path / "up")
+    start = 1_700_000_000_000
+    rng = random.Random(11)
+    truth_total = {}
+    slices = 5
+    for i in range(slices):
+        up = FloeServer(["up", "--kafka-listen", "127.0.0.1:0", "--catalog-listen", "127.0.0.1:0", "--http-listen",
+                         "127.0.0.1:0"], ["kafka", "catalog"], data_dir=data)
+        kafka = "%s:%d" % up.doors["kafka"]
+        part = produce(kafka, tmp_path, 1000, 5, 200 + i, f"truth{i}.csv", "--start-ms", str(start + i * 300 * 1000))
+        for k, v in part.items():
+            assert k not in truth_total
+            truth_total[k] = v
+        time.sleep(rng.uniform(0.05, 1.2))
+        up.stop(signal.SIGKILL)
+    up = FloeServer(["up", "--kafka-listen", "127.0.0.1:0", "--catalog-listen", "127.0.0.1:0", "--http-listen",
+                     "127.0.0.1:0"], ["kafka", "catalog"], data_dir=data)
+    try:
+        catalog = up.url("catalog", "/iceberg")
+        last_event = max(k[0] for k in truth_total)  # a lower bound of the largest event time (sensors drop out)
+        expected = closed_windows(truth_total, last_event)
+        got = wait_for(lambda: (w := window_rows(catalog)) is not None and len(w) >= len(expected) and w, 90,
+                       "every closed window after the kills")
+        assert_windows_match(got, truth_total, expected)
+        readings = wait_for(lambda: (r := scan(catalog, "telemetry.readings")[0]) is not None and
+                            len(r) >= slices * 1000 and r, 60, "every reading")
+        keys = [(r["sensor_id"], r["ts"]) for r in readings]
+        assert len(keys) == len(set(keys)) == slices * 1000
+    finally:
+        assert up.stop() == 0

@@ -171,8 +171,9 @@ int ListJobs(const JobFlags& flags, bool details) {
                j.value("alive", false) ? "running" : "not running", FormatTime(j["updated_ms"]));
     for (const auto& p : j["pipelines"]) {
       fmt::print("  pipeline {}: {}\n", p.value("pipeline", "?"), p.value("state", "?"));
-      fmt::print("    events in {}, rows out {}, late {}, bad {}, filtered {}\n", p.value("events_in", int64_t{0}),
-                 p.value("rows_out", int64_t{0}), p.value("late_events", int64_t{0}), p.value("bad_events", int64_t{0}),
+      fmt::print("    events in {} ({:.0f}/s), rows out {}, late {}, bad {}, filtered {}\n",
+                 p.value("events_in", int64_t{0}), p.value("events_per_second", 0.0), p.value("rows_out", int64_t{0}),
+                 p.value("late_events", int64_t{0}), p.value("bad_events", int64_t{0}),
                  p.value("filtered_events", int64_t{0}));
       fmt::print("    watermark {}, lag {} records, open windows {}, state {} bytes\n", FormatTime(p["watermark_ms"]),
                  p.value("lag", int64_t{0}), p.value("open_windows", int64_t{0}), p.value("state_bytes", int64_t{0}));

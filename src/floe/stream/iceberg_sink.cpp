@@ -361,7 +361,10 @@ Result<int64_t> IcebergSink::Commit(int64_t checkpoint_id, int64_t previous_chec
 }
 
 void IcebergSink::MaintainIfDue(int64_t now_ms) {
-  if (commits_since_maintenance_ == 0 || now_ms - last_compaction_ms_ < options_.compact_interval_ms) return;
+  if (options_.compact_interval_ms <= 0 || commits_since_maintenance_ == 0 ||
+      now_ms - last_compaction_ms_ < options_.compact_interval_ms) {
+    return;
+  }
   last_compaction_ms_ = now_ms;
   commits_since_maintenance_ = 0;
   if (options_.compact_min_files > 0) {

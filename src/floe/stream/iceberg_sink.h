@@ -53,8 +53,10 @@ struct IcebergSinkOptions {
   std::string job_id;
   std::string pipeline;
   catalog::TableIdentifier table;
-  // Background maintenance after commits: compact a partition's small files once it has this many (0: never), and
-  // expire snapshots older than `expire_after_ms` keeping the newest `retain_snapshots` (0: never expire).
+  // Maintenance between checkpoints, every `compact_interval_ms` (0: never) when there were commits: compact a
+  // partition's small files once it has `compact_min_files` of them (0: no compaction), and expire snapshots older
+  // than `expire_after_ms` keeping the newest `retain_snapshots` (0: never expire). The compaction's "replace"
+  // snapshot has the checkpoint's append as its parent, so recovery still finds the checkpoint behind it.
   int compact_min_files = 16;
   int64_t compact_interval_ms = 60'000;
   int64_t expire_after_ms = 3'600'000;

@@ -110,6 +110,10 @@ Result<std::unique_ptr<Job>> Job::Start(JobOptions options) {
   env.job_id = job->options_.job_id;
   env.state_dir = job->options_.data_dir + "/jobs/" + job->options_.job_id;
   env.checkpoint_interval_ms = job->plan_.checkpoint_interval_ms;
+  env.compaction_interval_ms = job->plan_.compaction_interval_ms;
+  env.compaction_min_files = job->plan_.compaction_min_files;
+  env.snapshot_max_age_ms = job->plan_.snapshot_max_age_ms;
+  env.snapshot_retain_last = job->plan_.snapshot_retain_last;
   std::error_code ec;
   std::filesystem::create_directories(env.state_dir, ec);
   if (ec) return Status::IoError(fmt::format("creating job directory {}: {}", env.state_dir, ec.message()));
@@ -218,6 +222,7 @@ std::string Job::StatusJson() const {
     p["state"] = s.state;
     if (!s.error.empty()) p["error"] = s.error;
     p["events_in"] = s.events_in;
+    p["events_per_second"] = s.events_per_second;
     p["rows_out"] = s.rows_out;
     p["late_events"] = s.late_events;
     p["bad_events"] = s.bad_events;

@@ -160,6 +160,22 @@ Result<JobPlan> PlanJob(const sql::BoundScript& script) {
       auto d = ParseDurationMs(v);
       if (!d.ok()) return Status::InvalidArgument("SET 'table.exec.source.idle-timeout': " + d.status().message());
       default_idle_ms = *d;
+    } else if (k == "floe.compaction.interval" || k == "floe.snapshot.max-age") {
+      auto d = ParseDurationMs(v);
+      if (!d.ok()) return Status::InvalidArgument(fmt::format("SET '{}': {}", k, d.status().message()));
+      (k == "floe.compaction.interval" ? plan.compaction_interval_ms : plan.snapshot_max_age_ms) = *d;
+    } else if (k == "floe.compaction.min-files" || k == "floe.snapshot.retain-last") {
+      int64_t n = -1;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || p != v.data() + v.size() || n < 0 || n > 1'000'000) {
+        return Status::InvalidArgument(fmt::format("SET '{}' = '{}': expected a whole number 0..1000000", k, v));
+      }
+      if (k == "floe.compaction.min-files") {
+        if (n < 2) return Status::InvalidArgument(fmt::format("SET '{}' = '{}': at least 2", k, v));
+        plan.compaction_min_files = static_cast<int>(n);
+      } else {
+        plan.snapshot_retain_last = static_cast<int>(n);
+      }
     } else if (k == "floe.late-events.topic") {
       late_topic_setting = v;
       late_set = true;

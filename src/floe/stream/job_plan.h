@@ -16,7 +16,10 @@
 // aggregations without a window, joins, subqueries, ORDER BY, LIMIT) is refused with the statement's position.
 // Settings (SET): 'execution.checkpointing.interval' (default 1 s), 'table.exec.source.idle-timeout',
 //   'floe.late-events.topic' / 'floe.dead-letter.topic' (default <source topic>-late and <source topic>-dead-letter;
-//   'none' only counts them).
+//   'none' only counts them), 'floe.compaction.interval' (how often a sink compacts its table's small files, default
+//   1 min, 0 never), 'floe.compaction.min-files' (a partition is compacted once it has this many small files, default
+//   16), 'floe.snapshot.max-age' (snapshots older than this expire, default 1 h) and 'floe.snapshot.retain-last'
+//   (the newest this many are always kept, default 100; 0 never expires).
 #pragma once
 
 #include <cstdint>
@@ -57,6 +60,10 @@ struct PipelinePlan {
 
 struct JobPlan {
   int64_t checkpoint_interval_ms = 1000;
+  int64_t compaction_interval_ms = 60'000;  // SET 'floe.compaction.interval' (0: never)
+  int compaction_min_files = 16;            // SET 'floe.compaction.min-files'
+  int64_t snapshot_max_age_ms = 3'600'000;  // SET 'floe.snapshot.max-age'
+  int snapshot_retain_last = 100;           // SET 'floe.snapshot.retain-last' (0: never expire)
   std::vector<PipelinePlan> pipelines;
 };
 

@@ -104,6 +104,8 @@ struct Pipeline::Impl {
   Row out_row;
 
   PipelineStatus live;  // counters, updated by the pipeline's thread only
+  int64_t rate_since_ms = 0;
+  int64_t rate_since_events = 0;
   mutable std::mutex status_mu;
   PipelineStatus status;  // what status() returns: `live` copied at most every second
 
@@ -247,6 +249,10 @@ Status Pipeline::Impl::Setup() {
   so.job_id = env.job_id;
   so.pipeline = plan.name;
   so.table = plan.sink_table;
+  so.compact_interval_ms = env.compaction_interval_ms;
+  so.compact_min_files = env.compaction_min_files;
+  so.expire_after_ms = env.snapshot_max_age_ms;
+  so.retain_snapshots = env.snapshot_retain_last;
   FLOE_ASSIGN_OR_RETURN(sink, IcebergSink::Open(env.catalog, *plan.sink, so));
   store = std::make_unique<CheckpointStore>(env.state_dir + "/" + plan.name);
   FLOE_RETURN_IF_ERROR(store->Init());
@@ -567,6 +573,12 @@ void Pipeline::Impl::UpdateStatus(int64_t now_ms) {
     }
   }
   std::lock_guard<std::mutex> lock(status_mu);
+  if (rate_since_ms > 0 && now_ms > rate_since_ms) {
+    status.events_per_second =
+        static_cast<double>(live.events_in - rate_since_events) * 1000.0 / static_cast<double>(now_ms - rate_since_ms);
+  }
+  rate_since_ms = now_ms;
+  rate_since_events = live.events_in;
   status.events_in = live.events_in;
   status.rows_out = live.rows_out;
   status.late_events = live.late_events;

@@ -41,6 +41,11 @@ struct PipelineEnvironment {
   std::function<void(std::function<void()>)> run_on_broker_thread;
   std::string bootstrap_override;  // `floe job run --bootstrap`: replaces every source's bootstrap servers
   int64_t checkpoint_interval_ms = 1000;
+  // Sink maintenance (job_plan.h: SET 'floe.compaction.*' and 'floe.snapshot.*').
+  int64_t compaction_interval_ms = 60'000;
+  int compaction_min_files = 16;
+  int64_t snapshot_max_age_ms = 3'600'000;
+  int snapshot_retain_last = 100;
 };
 
 // A point-in-time view of a pipeline for `floe job status`.
@@ -49,6 +54,7 @@ struct PipelineStatus {
   std::string state = "starting";  // starting, running, failed (restarting), stopped
   std::string error;
   int64_t events_in = 0;
+  double events_per_second = 0;  // over the last status interval (about a second)
   int64_t rows_out = 0;
   int64_t late_events = 0;
   int64_t bad_events = 0;

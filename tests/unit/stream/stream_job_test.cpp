@@ -424,5 +424,127 @@ TEST(JobTest, WindowsOverAnInProcessBrokerAreExactlyOnceAcrossARestart) {
   EXPECT_EQ(dead_records, 1);
 }
 
+TEST(JobTest, TheSinkCompactsSmallFilesWithoutLosingOrRepeatingRows) {
+  Catalog cat;
+  TempDir broker_dir;
+  broker::BrokerConfig bc;
+  auto b = broker::Broker::Open(broker_dir.str(), bc);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  ASSERT_TRUE((*b)->CreateTopic("t", 1, {}).ok());
+  BrokerThread broker_thread;
+  const std::string sql =
+      std::string(
+          "SET 'execution.checkpointing.interval' = '20 ms'; SET 'floe.compaction.interval' = '10 ms';"
+          "SET 'floe.compaction.min-files' = '3'; SET 'floe.snapshot.retain-last' = '5';"
+          "SET 'floe.snapshot.max-age' = '0 ms';") +
+      kSource +
+      "CREATE TABLE raw (sensor_id STRING, ts BIGINT) WITH ('connector'='iceberg', "
+      "'catalog-database'='db', 'catalog-table'='raw', 'format-version'='2');"
+      "INSERT INTO raw SELECT sensor_id, ts FROM src;";
+  JobOptions o;
+  o.job_id = "compact";
+  o.sql = sql;
+  o.sql_origin = "compact.sql";
+  o.data_dir = cat.dir.str();
+  o.env.catalog = cat.catalog.get();
+  o.env.local_broker = b->get();
+  o.env.run_on_broker_thread = [&](std::function<void()> fn) { broker_thread.Post(std::move(fn)); };
+  auto job = Job::Start(std::move(o));
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  // Ten slices, each committed on its own (a checkpoint apart): ten small files in one partition, then compacted.
+  for (int i = 0; i < 10; ++i) {
+    Produce(**b, "t", 0, {Event("s-1", 1000 + i, 1), Event("s-2", 2000 + i, 2)});
+    std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  }
+  bool compacted = false;
+  for (int i = 0; i < 200 && !compacted; ++i) {
+    auto state = cat.catalog->LoadTable(*catalog::TableIdentifier::Parse("db.raw"));
+    ASSERT_TRUE(state.ok());
+    for (const auto& s : state->metadata.snapshots) compacted = compacted || s.operation() == "replace";
+    if (!compacted) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_TRUE(compacted);
+  (*job)->Stop();
+  std::vector<std::string> rows = ScanRows(*cat.catalog, "db.raw");
+  std::sort(rows.begin(), rows.end());
+  std::vector<std::string> want;
+  for (int i = 0; i < 10; ++i) {
+    want.push_back("s-1|" + std::to_string(1000 + i));
+    want.push_back("s-2|" + std::to_string(2000 + i));
+  }
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(rows, want);
+  // Old snapshots expired, and the job still finds its checkpoint behind the compaction's snapshot.
+  auto state = cat.catalog->LoadTable(*catalog::TableIdentifier::Parse("db.raw"));
+  EXPECT_LE(state->metadata.snapshots.size(), 6u);
+  IcebergSinkOptions so;
+  so.job_id = "compact";
+  so.pipeline = "raw";
+  so.table = *catalog::TableIdentifier::Parse("db.raw");
+  auto def = SinkDefinition("CREATE TABLE raw (sensor_id STRING, ts BIGINT) WITH ('connector'='iceberg')", "raw");
+  auto sink = IcebergSink::Open(cat.catalog.get(), *def, so);
+  ASSERT_TRUE(sink.ok());
+  auto last = (*sink)->LastCommittedCheckpoint();
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ((*last)->offsets.at("t").at(0), 20);
+}
+
+TEST(JobTest, HopAndCumulateWindowsWithDistinctFiltersAndExpressions) {
+  Catalog cat;
+  TempDir broker_dir;
+  broker::BrokerConfig bc;
+  auto b = broker::Broker::Open(broker_dir.str(), bc);
+  ASSERT_TRUE(b.ok()) << b.status().ToString();
+  ASSERT_TRUE((*b)->CreateTopic("t", 1, {}).ok());
+  BrokerThread broker_thread;
+  const std::string sql = std::string("SET 'execution.checkpointing.interval' = '20 ms';") + kSource + R"(
+CREATE TABLE hop (window_start TIMESTAMP(3), window_end TIMESTAMP(3), sensor STRING, n BIGINT, total DOUBLE)
+  WITH ('connector'='iceberg', 'catalog-database'='db', 'catalog-table'='hop');
+CREATE TABLE cum (window_start TIMESTAMP(3), window_end TIMESTAMP(3), sensor STRING, n BIGINT, total DOUBLE)
+  WITH ('connector'='iceberg', 'catalog-database'='db', 'catalog-table'='cum');
+INSERT INTO hop
+SELECT window_start, window_end, UPPER(sensor_id), COUNT(DISTINCT temperature), SUM(temperature * 2) / 2
+FROM TABLE(HOP(TABLE src, DESCRIPTOR(event_time), INTERVAL '5' SECOND, INTERVAL '10' SECOND))
+WHERE sensor_id <> 's-2'
+GROUP BY window_start, window_end, sensor_id;
+INSERT INTO cum
+SELECT window_start, window_end, sensor_id, COUNT(*), SUM(temperature)
+FROM TABLE(CUMULATE(TABLE src, DESCRIPTOR(event_time), INTERVAL '5' SECOND, INTERVAL '10' SECOND))
+WHERE sensor_id = 's-1'
+GROUP BY window_start, window_end, sensor_id
+HAVING COUNT(*) > 0;
+)";
+  JobOptions o;
+  o.job_id = "windows";
+  o.sql = sql;
+  o.sql_origin = "windows.sql";
+  o.data_dir = cat.dir.str();
+  o.env.catalog = cat.catalog.get();
+  o.env.local_broker = b->get();
+  o.env.run_on_broker_thread = [&](std::function<void()> fn) { broker_thread.Post(std::move(fn)); };
+  auto job = Job::Start(std::move(o));
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  // s-1 at 1 s, 6 s (twice, same temperature: DISTINCT counts it once), 12 s; s-2 at 30 s moves the watermark to 28 s.
+  Produce(**b, "t", 0,
+          {Event("s-1", 1000, 20), Event("s-1", 6000, 22), Event("s-1", 6500, 22), Event("s-1", 12000, 24),
+           Event("s-2", 30000, 5)});
+  auto count_rows = [&](const std::string& table) {
+    auto state = cat.catalog->LoadTable(*catalog::TableIdentifier::Parse(table));
+    return state.ok() ? ScanRows(*cat.catalog, table).size() : 0u;
+  };
+  for (int i = 0; i < 400 && (count_rows("db.hop") < 4 || count_rows("db.cum") < 4); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  (*job)->Stop();
+  std::vector<std::string> hop = ScanRows(*cat.catalog, "db.hop");
+  std::sort(hop.begin(), hop.end());
+  EXPECT_EQ(hop, (std::vector<std::string>{"-5000000|5000000|S-1|1|20", "0|10000000|S-1|2|64",
+                                           "10000000|20000000|S-1|1|24", "5000000|15000000|S-1|2|68"}));
+  std::vector<std::string> cum = ScanRows(*cat.catalog, "db.cum");
+  std::sort(cum.begin(), cum.end());
+  EXPECT_EQ(cum, (std::vector<std::string>{"0|10000000|s-1|3|64", "0|5000000|s-1|1|20", "10000000|15000000|s-1|1|24",
+                                           "10000000|20000000|s-1|1|24"}));
+}
+
 }  // namespace
 }  // namespace floe::stream
