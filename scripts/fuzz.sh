@@ -61,6 +61,8 @@ lib_srcs+=(src/floe/formats/avro/*.cpp)
 for f in iceberg_types partition_spec literal_codec transforms expressions table_metadata manifest; do
   lib_srcs+=("src/floe/iceberg/$f.cpp")
 done
+# The SQL front end and the stream layer's JSON format (a job decodes every Kafka record value with it).
+lib_srcs+=(src/floe/sql/*.cpp src/floe/stream/datum.cpp src/floe/stream/json_format.cpp)
 targets=()
 for f in tests/fuzz/*_fuzz.cpp; do targets+=("$(basename "$f" .cpp)"); done
 
@@ -77,7 +79,7 @@ common+=" -I../src -Igenerated -I../tests/fuzz -Wall -Wno-unused-parameter"
   echo "  deps = gcc"
   echo "  description = CXX \$out"
   echo "rule link"
-  echo "  command = $CXX \$common \$flags \$in -o \$out -lfmt -lzstd -llz4 -lsnappy -lz"
+  echo "  command = $CXX \$common \$flags \$in -o \$out -lfmt -lzstd -llz4 -lsnappy -lz -lsimdjson"
   echo "  description = LINK \$out"
   objs=()
   for src in "${lib_srcs[@]}"; do

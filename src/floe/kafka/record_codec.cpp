@@ -427,6 +427,7 @@ Status RecordBatchDecoder::DecodeRecordsFrom(std::span<const uint8_t> records) {
   if (records_.size() < count) records_.resize(count);
 
   RecordReader in(records);
+  int32_t previous_delta = -1;
   for (size_t i = 0; i < count; ++i) {
     Record& rec = records_[i];
     const size_t start = in.pos();
@@ -469,6 +470,15 @@ Status RecordBatchDecoder::DecodeRecordsFrom(std::span<const uint8_t> records) {
       return Error(fmt::format("record {} at byte {} {}: {} at byte {} is {}", i, start + shown_base, region,
                                in.error_field(), in.error_pos() + shown_base, in.error()));
     }
+    // Offsets rise within a batch and stay in its range (a compacted batch may have gaps, never a step back): a
+    // consumer resumes after the last offset it saw, so a wild delta would make it skip or repeat records.
+    if (offset_delta < 0 || offset_delta > header_.last_offset_delta || (i > 0 && offset_delta <= previous_delta)) {
+      return Error(fmt::format(
+          "record {} at byte {} {}: offsetDelta {} is not above the previous record's ({}) and "
+          "within lastOffsetDelta {}",
+          i, start + shown_base, region, offset_delta, i > 0 ? previous_delta : -1, header_.last_offset_delta));
+    }
+    previous_delta = offset_delta;
     in.set_end(records.size());
     rec.offset = WrappingAdd(header_.base_offset, offset_delta);
     rec.timestamp = header_.timestamp_type() == TimestampType::kLogAppendTime

@@ -89,6 +89,23 @@ TEST(RecordCodecTest, UncompressedBatchDecodesLikeDecodeRecords) {
   }
 }
 
+TEST(RecordCodecTest, OffsetDeltasOutsideTheBatchOrGoingBackAreCorruption) {
+  // Two records (offset deltas 0 and 1) in a batch whose header says lastOffsetDelta is 0: the second record claims
+  // an offset past the batch's range.
+  std::vector<uint8_t> batch = BuildRecordBatch(MixedRecords(2, 0));
+  constexpr size_t kLastOffsetDeltaAt = 23;  // baseOffset 8, batchLength 4, leaderEpoch 4, magic 1, crc 4, attributes 2
+  batch[kLastOffsetDeltaAt] = batch[kLastOffsetDeltaAt + 1] = batch[kLastOffsetDeltaAt + 2] = 0;
+  batch[kLastOffsetDeltaAt + 3] = 0;
+  RewriteCrc(batch);
+  RecordBatchDecoder decoder;
+  Status s = decoder.Decode(batch);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_NE(s.message().find("record 1"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("offsetDelta 1"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("lastOffsetDelta 0"), std::string::npos) << s.message();
+}
+
 class RecordCodecRoundTrip : public ::testing::TestWithParam<Codec> {};
 
 TEST_P(RecordCodecRoundTrip, DecodesEveryRecordOfACompressedBatch) {
