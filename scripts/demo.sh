@@ -7,7 +7,17 @@ dir="${FLOE_DEMO_DIR:-./floe-data}"
 rate="${FLOE_DEMO_RATE:-1000}"
 build/floe up --data-dir "$dir" --kafka-listen 127.0.0.1:9092 --catalog-listen 127.0.0.1:19120 &
 up=$!
-trap 'kill $producer 2>/dev/null; kill $up 2>/dev/null; wait' EXIT INT TERM
+producer=""
+# Ctrl-C reaches every process of the group: floe up then shuts down on its own (a second signal would make it exit
+# at once). Signal it only when it is still running a moment later, i.e. when the signal came to this script alone.
+stop() {
+  [[ -n "$producer" ]] && kill "$producer" 2>/dev/null
+  for _ in $(seq 1 30); do kill -0 "$up" 2>/dev/null || break; sleep 0.1; done
+  kill -TERM "$up" 2>/dev/null || true
+  wait "$up" 2>/dev/null || true
+}
+trap stop EXIT
+trap 'exit 130' INT TERM
 for _ in $(seq 1 100); do
   if (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null; then break; fi
   sleep 0.1
