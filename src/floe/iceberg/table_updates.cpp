@@ -297,6 +297,7 @@ Result<TableState> CommitChange(TableOperations& ops, const SnapshotChange& chan
     Result<TableMetadata> next = builder.Build(change);
     Result<TableState> committed = Status::Internal("not committed");
     if (next.ok()) {
+      for (const auto& [key, value] : options.set_properties) next->properties[key] = value;
       PrepareCommit(&base, NowMs(), &*next);
       committed = ops.Commit(&base, *next);
       if (committed.ok()) return committed;

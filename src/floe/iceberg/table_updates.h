@@ -50,6 +50,9 @@ struct CommitOptions {
   // Conflict otherwise, without retrying. The stream sink uses it so that two instances of one job cannot both
   // commit the same checkpoint.
   std::optional<int64_t> expected_snapshot_id;
+  // Table properties set in the same commit (the stream sink records its checkpoint in one, so that the checkpoint
+  // survives snapshot expiry and catalogs that keep no snapshot history, such as Nessie's).
+  std::map<std::string, std::string> set_properties;
 };
 
 // Fast append ("append"): `files` (data files of the table's default or another existing spec, spec_id set) in one

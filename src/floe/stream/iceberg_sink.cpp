@@ -120,6 +120,44 @@ Result<SourceOffsets> ParseSourceOffsets(std::string_view text) {
   return out;
 }
 
+std::string FormatCheckpointProperty(const CommittedCheckpoint& c) {
+  return fmt::format("checkpoint={};watermark={};offsets={}", c.checkpoint_id,
+                     c.watermark_ms ? std::to_string(*c.watermark_ms) : std::string("none"),
+                     FormatSourceOffsets(c.offsets));
+}
+
+Result<CommittedCheckpoint> ParseCheckpointProperty(std::string_view text) {
+  CommittedCheckpoint c;
+  bool have_id = false;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t end = text.find(';', pos);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view item = text.substr(pos, end - pos);
+    const size_t eq = item.find('=');
+    if (eq == std::string_view::npos) {
+      return Status::Corruption(fmt::format("'{}' is not key=value", item));
+    }
+    std::string_view key = item.substr(0, eq), value = item.substr(eq + 1);
+    if (key == "checkpoint") {
+      FLOE_ASSIGN_OR_RETURN(c.checkpoint_id, ParseInt(value, "checkpoint"));
+      have_id = true;
+    } else if (key == "snapshot") {
+      FLOE_ASSIGN_OR_RETURN(c.snapshot_id, ParseInt(value, "snapshot"));
+    } else if (key == "watermark") {
+      if (value != "none") {
+        FLOE_ASSIGN_OR_RETURN(int64_t wm, ParseInt(value, "watermark"));
+        c.watermark_ms = wm;
+      }
+    } else if (key == "offsets") {
+      FLOE_ASSIGN_OR_RETURN(c.offsets, ParseSourceOffsets(value));
+    }
+    pos = end + 1;
+  }
+  if (!have_id) return Status::Corruption(fmt::format("'{}' has no checkpoint=<id>", text));
+  return c;
+}
+
 IcebergSink::~IcebergSink() = default;
 
 Result<std::unique_ptr<IcebergSink>> IcebergSink::Open(catalog::Catalog* catalog, const sql::TableDefinition& table,
@@ -244,9 +282,22 @@ Result<std::unique_ptr<IcebergSink>> IcebergSink::Open(catalog::Catalog* catalog
   return sink;
 }
 
+std::string IcebergSink::CheckpointProperty() const {
+  return fmt::format("floe.checkpoint.{}.{}", options_.job_id, options_.pipeline);
+}
+
 Result<std::optional<CommittedCheckpoint>> IcebergSink::LastCommittedCheckpoint() {
   FLOE_ASSIGN_OR_RETURN(state_, ops_->Load());
   const iceberg::TableMetadata& m = state_.metadata;
+  // The table property the checkpoint commits set (see Commit) is the record; snapshots are walked only for tables
+  // written before floe kept it.
+  if (auto it = m.properties.find(CheckpointProperty()); it != m.properties.end()) {
+    auto parsed = ParseCheckpointProperty(it->second);
+    if (!parsed.ok()) {
+      return parsed.status().WithContext(fmt::format("{}: table property {}", table_name_, CheckpointProperty()));
+    }
+    return std::optional<CommittedCheckpoint>(std::move(*parsed));
+  }
   const iceberg::Snapshot* s = m.SnapshotForRef(iceberg::kMainBranch);
   for (int steps = 0; s != nullptr && steps < 100000; ++steps) {
     const std::string* job = s->FindSummary(kJobIdKey);
@@ -341,6 +392,11 @@ Result<int64_t> IcebergSink::Commit(int64_t checkpoint_id, int64_t previous_chec
     }
     const iceberg::Snapshot* head = state_.metadata.SnapshotForRef(iceberg::kMainBranch);
     co.expected_snapshot_id = head ? head->snapshot_id : 0;
+    CommittedCheckpoint record;
+    record.checkpoint_id = checkpoint_id;
+    record.offsets = offsets;
+    record.watermark_ms = watermark_ms;
+    co.set_properties[CheckpointProperty()] = FormatCheckpointProperty(record);
     auto r = iceberg::AppendFiles(*ops_, written_, co);
     if (r.ok()) {
       state_ = std::move(*r);

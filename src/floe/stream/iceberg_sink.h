@@ -8,11 +8,18 @@
 //   floe.source-offsets  "<topic>:<partition>=<next offset>,..." — where the source resumes after this checkpoint
 //   floe.watermark       the watermark when the checkpoint was taken (ms, or "none")
 //
-// On start, LastCommittedCheckpoint() walks the branch's snapshots from the newest back through their parents and
-// returns the newest one this pipeline committed; the pipeline restores the state saved under that id and seeks its
-// source to those offsets. Commits state the snapshot they expect (the one where that search started): a second
-// instance of the same job, or a commit from a checkpoint that is no longer the newest, fails with Conflict instead
-// of duplicating rows. Commits by other writers in between (compaction, a user's append) are retried over.
+// The same commit sets the table property floe.checkpoint.<job id>.<pipeline> =
+// "checkpoint=<id>;watermark=<ms|none>;offsets=<topic>:<partition>=<offset>,...": the record a restart
+// reads, which survives snapshot expiry, compaction by anyone, and catalogs that keep no snapshot history in the
+// table metadata (Nessie keeps only the current snapshot and drops its parent id). The snapshot summary is kept for
+// people and tools that look at a table's history.
+//
+// On start, LastCommittedCheckpoint() reads that property, or for a table without it walks the branch's snapshots
+// from the newest back through their parents and returns the newest one this pipeline committed; the pipeline restores
+// the state saved under that id and seeks its source to those offsets. Commits state the snapshot they expect (the one
+// where that search started): a second instance of the same job, or a commit from a checkpoint that is no longer the
+// newest, fails with Conflict instead of duplicating rows. Commits by other writers in between (compaction, a user's
+// append) are retried over.
 //
 // The sink table is created on first use when missing: its columns the sink's writable columns (NOT NULL columns
 // required), partitioned by day of the first window_start column, or of the first timestamp column otherwise, unless
@@ -44,10 +51,14 @@ Result<SourceOffsets> ParseSourceOffsets(std::string_view text);
 
 struct CommittedCheckpoint {
   int64_t checkpoint_id = 0;
-  int64_t snapshot_id = 0;
+  int64_t snapshot_id = 0;  // the snapshot it was found in (0 when read from the table property)
   SourceOffsets offsets;
   std::optional<int64_t> watermark_ms;
 };
+
+// The checkpoint table property's value, and back (Corruption naming what is wrong).
+std::string FormatCheckpointProperty(const CommittedCheckpoint& checkpoint);
+Result<CommittedCheckpoint> ParseCheckpointProperty(std::string_view text);
 
 struct IcebergSinkOptions {
   std::string job_id;
@@ -99,6 +110,7 @@ class IcebergSink {
   IcebergSink() = default;
   Status FlushBuffer();
   Status StartWriter();
+  std::string CheckpointProperty() const;
 
   catalog::Catalog* catalog_ = nullptr;
   IcebergSinkOptions options_;

@@ -14,7 +14,9 @@
 
 #include "floe/broker/broker.h"
 #include "floe/catalog/embedded_catalog.h"
+#include "floe/iceberg/table_maintenance.h"
 #include "floe/iceberg/table_scan.h"
+#include "floe/iceberg/table_updates.h"
 #include "floe/kafka/record_batch.h"
 #include "floe/sql/binder.h"
 #include "floe/stream/checkpoint_store.h"
@@ -290,6 +292,54 @@ TEST(IcebergSinkTest, AnExistingTableMustFitTheDefinition) {
   EXPECT_NE(r.status().message().find("no column 'z'"), std::string::npos) << r.status().message();
 }
 
+TEST(IcebergSinkTest, TheCheckpointSurvivesOtherWritersAndSnapshotExpiry) {
+  Catalog cat;
+  auto def = SinkDefinition("CREATE TABLE w (a STRING, n BIGINT) WITH ('connector'='iceberg')", "w");
+  IcebergSinkOptions o;
+  o.job_id = "j";
+  o.pipeline = "w";
+  o.table = *catalog::TableIdentifier::Parse("db.w");
+  auto sink = IcebergSink::Open(cat.catalog.get(), *def, o);
+  ASSERT_TRUE(sink.ok()) << sink.status().ToString();
+  ASSERT_TRUE((*sink)->Write(Row{Datum::String("x"), Datum::Int(1)}).ok());
+  SourceOffsets offsets;
+  offsets["t"][0] = 7;
+  offsets["t"][1] = 9;
+  ASSERT_TRUE((*sink)->Commit(1, 0, offsets, 500).ok());
+
+  // Another writer commits an empty append, then every snapshot but the current (foreign) one expires: the
+  // checkpoint's snapshot is gone, the table property still says where the job is.
+  auto io = cat.catalog->FileIOFor(cat.dir.str());
+  ASSERT_TRUE(io.ok());
+  catalog::CatalogTableOperations ops(*cat.catalog, o.table, *io);
+  ASSERT_TRUE(iceberg::AppendFiles(ops, {}).ok());
+  iceberg::ExpireOptions eo;
+  eo.retain_last = 1;
+  eo.older_than_ms = INT64_MAX;
+  auto expired = iceberg::ExpireSnapshots(ops, eo);
+  ASSERT_TRUE(expired.ok()) << expired.status().ToString();
+  auto state = cat.catalog->LoadTable(o.table);
+  ASSERT_EQ(state->metadata.snapshots.size(), 1u);
+  EXPECT_EQ(state->metadata.properties.at("floe.checkpoint.j.w"), "checkpoint=1;watermark=500;offsets=t:0=7,t:1=9");
+
+  auto again = IcebergSink::Open(cat.catalog.get(), *def, o);
+  ASSERT_TRUE(again.ok());
+  auto last = (*again)->LastCommittedCheckpoint();
+  ASSERT_TRUE(last.ok() && last->has_value()) << last.status().ToString();
+  EXPECT_EQ((*last)->checkpoint_id, 1);
+  EXPECT_EQ((*last)->offsets, offsets);
+  EXPECT_EQ((*last)->watermark_ms, 500);
+  // And the next checkpoint commits on top of the foreign snapshot.
+  ASSERT_TRUE((*again)->Write(Row{Datum::String("y"), Datum::Int(2)}).ok());
+  ASSERT_TRUE((*again)->Commit(2, 1, offsets, std::nullopt).ok());
+  std::vector<std::string> rows = ScanRows(*cat.catalog, "db.w");  // x's file is still live: expiry removes snapshots
+  std::sort(rows.begin(), rows.end());
+  EXPECT_EQ(rows, (std::vector<std::string>{"x|1", "y|2"}));
+
+  EXPECT_FALSE(ParseCheckpointProperty("watermark=1").ok());
+  EXPECT_FALSE(ParseCheckpointProperty("checkpoint=x").ok());
+}
+
 // Runs posted functions on one thread: the broker's network thread in these tests.
 class BrokerThread {
  public:
@@ -456,12 +506,16 @@ TEST(JobTest, TheSinkCompactsSmallFilesWithoutLosingOrRepeatingRows) {
     Produce(**b, "t", 0, {Event("s-1", 1000 + i, 1), Event("s-2", 2000 + i, 2)});
     std::this_thread::sleep_for(std::chrono::milliseconds(60));
   }
+  // Stop once every row is committed and a compaction has happened (Stop takes a last checkpoint of what was read,
+  // not of what is still in the topic).
   bool compacted = false;
-  for (int i = 0; i < 200 && !compacted; ++i) {
+  size_t rows_in_table = 0;
+  for (int i = 0; i < 400 && !(compacted && rows_in_table == 20); ++i) {
     auto state = cat.catalog->LoadTable(*catalog::TableIdentifier::Parse("db.raw"));
     ASSERT_TRUE(state.ok());
     for (const auto& s : state->metadata.snapshots) compacted = compacted || s.operation() == "replace";
-    if (!compacted) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    rows_in_table = ScanRows(*cat.catalog, "db.raw").size();
+    if (!compacted || rows_in_table != 20) std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   EXPECT_TRUE(compacted);
   (*job)->Stop();
