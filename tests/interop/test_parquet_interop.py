@@ -3,7 +3,9 @@
 floe writes (tests/tools/parquet_tool.cpp drives src/floe/formats/parquet/) every supported type with nulls, with
 each codec, with and without dictionaries, over several row groups and pages; pyarrow and DuckDB must read the
 same values and see the Iceberg field ids. pyarrow and DuckDB write files with their defaults and with data page
-v2, delta encodings and byte-stream-split; floe must read the same values.
+v2, delta encodings and byte-stream-split; floe must read the same values. Page statistics and the page index go
+both ways too: floe's describe every page of what pyarrow reads, and floe reads pyarrow's (page index, v1 and v2
+page headers) to the same figures.
 """
 import datetime
 import decimal
@@ -11,6 +13,7 @@ import json
 import math
 import os
 import random
+import struct
 import subprocess
 
 import duckdb
@@ -254,3 +257,217 @@ def test_corrupt_file_is_an_error_naming_the_file(tmp_path):
     p = subprocess.run([tool(), "cat", str(bad)], capture_output=True, text=True)
     assert p.returncode == 1
     assert "bad.parquet: not a Parquet file" in p.stderr
+
+
+# --- Page statistics and the page index ---
+#
+# pyarrow tells whether a column chunk has a page index (has_column_index / has_offset_index) but not what it holds,
+# and DuckDB neither; so the test reads the index with a small Thrift compact decoder of its own (written from the
+# protocol spec, independent of floe's) and checks every page against the values pyarrow reads.
+
+class Compact:
+    """Thrift compact protocol, read generically: a struct is a {field id: value} dict."""
+
+    def __init__(self, data, pos=0):
+        self.data, self.pos = data, pos
+
+    def varint(self):
+        shift = result = 0
+        while True:
+            b = self.data[self.pos]
+            self.pos += 1
+            result |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                return result
+
+    def zigzag(self):
+        n = self.varint()
+        return (n >> 1) ^ -(n & 1)
+
+    def value(self, t):
+        if t in (1, 2):  # a bool list element (a bool field carries its value in the header)
+            b = self.data[self.pos]
+            self.pos += 1
+            return b == 1
+        if t == 3:
+            self.pos += 1
+            return self.data[self.pos - 1]
+        if t in (4, 5, 6):
+            return self.zigzag()
+        if t == 7:
+            self.pos += 8
+            return self.data[self.pos - 8:self.pos]
+        if t == 8:
+            n = self.varint()
+            self.pos += n
+            return bytes(self.data[self.pos - n:self.pos])
+        if t in (9, 10):
+            head = self.data[self.pos]
+            self.pos += 1
+            n, et = head >> 4, head & 0x0F
+            if n == 15:
+                n = self.varint()
+            return [self.value(et) for _ in range(n)]
+        if t == 12:
+            return self.struct()
+        raise ValueError(f"compact type {t} at byte {self.pos}")
+
+    def struct(self):
+        fields, last = {}, 0
+        while True:
+            head = self.data[self.pos]
+            self.pos += 1
+            if head == 0:
+                return fields
+            t = head & 0x0F
+            last = last + (head >> 4) if head >> 4 else self.zigzag()
+            fields[last] = (t == 1) if t in (1, 2) else self.value(t)
+
+
+def footer_of(data):
+    n = struct.unpack("<I", data[-8:-4])[0]
+    return Compact(data, len(data) - 8 - n).struct()
+
+
+def decode_bound(b, t):
+    """A PLAIN bound of a floe column of Iceberg type `t`, in parquet_tool's row form."""
+    if t == "boolean":
+        return b[0] != 0
+    if t in ("int", "date", "decimal(9,2)"):
+        return struct.unpack("<i", b)[0]
+    if t in ("long", "timestamp", "timestamptz"):
+        return struct.unpack("<q", b)[0]
+    if t == "float":
+        return struct.unpack("<f", b)[0]
+    if t == "double":
+        return struct.unpack("<d", b)[0]
+    if t == "string":
+        return b.decode()
+    return b.hex()
+
+
+def order_key(v, t):
+    """Parquet's TYPE_ORDER for the row form: strings by UTF-8 bytes, binary (hex) by bytes, the rest by value."""
+    if t == "string":
+        return v.encode()
+    if t == "binary":
+        return bytes.fromhex(v)
+    return v
+
+
+def expected_page(values, t):
+    present = [v for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
+    nulls = sum(v is None for v in values)
+    if not present:
+        return nulls, None, None
+    lo, hi = min(present, key=lambda v: order_key(v, t)), max(present, key=lambda v: order_key(v, t))
+    if t == "float":  # the row form holds float32 values as Python floats already rounded
+        lo, hi = f32(lo), f32(hi)
+    if t in ("float", "double"):
+        lo = -0.0 if lo == 0 else lo  # a zero minimum is -0.0, a zero maximum +0.0
+        hi = 0.0 if hi == 0 else hi
+    return nulls, lo, hi
+
+
+def same_bound(a, b):
+    if isinstance(a, float) and isinstance(b, float):
+        return a == b and math.copysign(1, a) == math.copysign(1, b)
+    return a == b
+
+
+def test_floe_page_index_and_page_statistics_describe_every_page(tmp_path):
+    rows = make_rows(3000, 7)
+    path = floe_write(tmp_path, rows, "--row-group-rows", "1000", "--page-rows", "300")
+    md = pq.ParquetFile(path).metadata
+    want = [[to_floe_json(v, f["type"]) for v, f in zip(row.values(), SCHEMA)]
+            for row in pq.read_table(path).to_pylist()]
+    assert_rows_equal(want, rows)
+    data = path.read_bytes()
+    footer = footer_of(data)
+    checked = 0
+    for g, rg in enumerate(footer[4]):
+        group_rows = rg[3]
+        for c, f in enumerate(SCHEMA):
+            t = f["type"]
+            chunk = md.row_group(g).column(c)
+            assert chunk.has_column_index and chunk.has_offset_index, f["name"]
+            cc = rg[1][c]
+            offsets = Compact(data, cc[4]).struct()
+            assert cc[4] + cc[5] <= len(data) - 8 and cc[6] + cc[7] <= cc[4]  # column indexes, then offsets
+            column_index = Compact(data, cc[6]).struct()
+            locations = offsets[1]
+            assert [loc[3] for loc in locations] == sorted(loc[3] for loc in locations)
+            assert locations[0][3] == 0
+            null_pages, mins, maxs, order, null_counts = (column_index[k] for k in (1, 2, 3, 4, 5))
+            assert len(null_pages) == len(mins) == len(maxs) == len(null_counts) == len(locations)
+            assert (8 in column_index) == (t in ("float", "double"))  # nan_counts for floats only
+            for i, loc in enumerate(locations):
+                first = g * 1000 + loc[3]
+                last = g * 1000 + (locations[i + 1][3] if i + 1 < len(locations) else group_rows)
+                nulls, lo, hi = expected_page([r[c] for r in want[first:last]], t)
+                where = f"row group {g} column {f['name']} page {i}"
+                assert null_counts[i] == nulls, where
+                assert null_pages[i] == (nulls == last - first), where
+                if lo is None:
+                    assert mins[i] == b"" and maxs[i] == b"", where
+                else:
+                    assert same_bound(decode_bound(mins[i], t), lo), where
+                    assert same_bound(decode_bound(maxs[i], t), hi), where
+                # The page header says the same (parquet-cpp's page statistics): PageHeader.data_page_header
+                # (5).statistics (5): null_count (3), min_value (6), max_value (5).
+                header = Compact(data, loc[1]).struct()
+                stats = header[5][5]
+                assert stats[3] == nulls, where
+                if lo is not None:
+                    assert stats[6] == mins[i] and stats[5] == maxs[i], where
+                checked += 1
+            assert order in (0, 1, 2)
+    assert checked > 100
+
+
+def floe_pages(path):
+    p = subprocess.run([tool(), "pages", str(path)], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr
+    return [json.loads(line) for line in p.stdout.splitlines()]
+
+
+@pytest.mark.parametrize("kwargs", [
+    pytest.param({"write_page_index": True}, id="page-index"),
+    pytest.param({"write_page_index": True, "data_page_version": "2.0", "use_dictionary": False}, id="page-index-v2"),
+    pytest.param({}, id="page-headers-only"),
+    pytest.param({"data_page_version": "2.0"}, id="page-headers-v2"),
+])
+def test_floe_reads_the_page_statistics_pyarrow_writes(tmp_path, kwargs):
+    rows = make_rows(3000, 8)
+    path = tmp_path / "arrow.parquet"
+    pq.write_table(arrow_table(rows), path, row_group_size=1500, data_page_size=2000, **kwargs)
+    md = pq.ParquetFile(path).metadata
+    chunks = floe_pages(path)
+    assert len(chunks) == 2 * len(SCHEMA)
+    pages_seen = 0
+    for chunk in chunks:
+        g, c = chunk["row_group"], [f["name"] for f in SCHEMA].index(chunk["column"])
+        f = SCHEMA[c]
+        t = f["type"]
+        assert chunk["from_page_index"] == bool(kwargs.get("write_page_index")), chunk["column"]
+        assert chunk["from_page_index"] == md.row_group(g).column(c).has_column_index
+        pages = chunk["pages"]
+        assert pages[0]["first_row"] == 0
+        assert sum(p["rows"] for p in pages) == 1500
+        for i, p in enumerate(pages):
+            first = g * 1500 + p["first_row"]
+            nulls, lo, hi = expected_page([r[c] for r in rows[first:first + p["rows"]]], t)
+            where = f"row group {g} column {f['name']} page {i}"
+            assert p["null_count"] == nulls, where
+            assert p["null_page"] == (nulls == p["rows"]), where
+            if t == "boolean" and lo is not None:
+                lo, hi = bool(lo), bool(hi)
+            if lo is None:
+                assert p["min"] is None, where
+            elif p["min"] is not None:  # pyarrow leaves a bound out only for types without one (none here)
+                assert same_bound(p["min"], lo) and same_bound(p["max"], hi), f"{where}: {p} vs {lo}, {hi}"
+            else:
+                pytest.fail(f"{where}: no bounds")
+            pages_seen += 1
+    assert pages_seen > 2 * len(SCHEMA)

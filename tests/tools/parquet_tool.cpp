@@ -1,17 +1,23 @@
 // Drives floe's Parquet writer and reader from the interop tests (tests/interop/test_parquet_*.py):
 //
 //   floe_parquet_tool write SCHEMA.json OUT.parquet [--codec zstd|snappy|gzip|lz4_raw|none] [--row-group-rows N]
-//                     [--page-rows N] [--no-dictionary] < rows.jsonl
+//                     [--page-rows N] [--no-dictionary] [--no-page-index] < rows.jsonl
 //   floe_parquet_tool cat IN.parquet [--columns a,b,...]
+//   floe_parquet_tool pages IN.parquet
 //
 // SCHEMA.json: [{"name": "x", "type": "long", "nullable": true, "id": 1}, ...] with Iceberg type names (int, long,
 // float, double, boolean, string, binary, date, timestamp, timestamptz, decimal(P,S)). A row is a JSON array in
 // schema order: numbers; strings; binary as hex; date as days; timestamps as microseconds; decimals as the unscaled
-// integer; null. `cat` prints the schema in that form on its first line, then one row per line. Exit 1 on error.
+// integer; null. `cat` prints the schema in that form on its first line, then one row per line. `pages` prints one
+// line per column chunk, ParquetReader::PageStatistics as JSON: {"row_group", "column", "from_page_index",
+// "boundary_order" (0 unordered, 1 ascending, 2 descending), "pages": [{"offset", "size", "first_row", "rows",
+// "null_page", "null_count", "min", "max"}]}, bounds in the row form (null when absent). Exit 1 on error.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -146,6 +152,8 @@ int Write(int argc, char** argv) {
       options.page_rows = std::stoll(next());
     } else if (a == "--no-dictionary") {
       options.dictionary = false;
+    } else if (a == "--no-page-index") {
+      options.page_index = false;
     } else {
       Die("unknown option " + a);
     }
@@ -222,12 +230,85 @@ int Cat(int argc, char** argv) {
   return 0;
 }
 
+// A PLAIN-encoded bound as the row form shows a value of `type` stored as `physical`.
+json BoundToJson(const DataType& type, floe::parquet::Type physical, const std::string& b) {
+  ColumnVector c(type);
+  auto fixed = [&](auto tag) {
+    using T = decltype(tag);
+    T v{};
+    std::memcpy(&v, b.data(), std::min(sizeof(T), b.size()));
+    return v;
+  };
+  switch (type.id) {
+    case ColumnType::kBoolean: return fixed(uint8_t{}) != 0;
+    case ColumnType::kInt32:
+    case ColumnType::kDate: return fixed(int32_t{});
+    case ColumnType::kDecimal:
+      if (physical == floe::parquet::Type::kInt32) return fixed(int32_t{});
+      if (physical == floe::parquet::Type::kInt64) return fixed(int64_t{});
+      {
+        // FIXED_LEN_BYTE_ARRAY or BYTE_ARRAY: big-endian two's complement.
+        int64_t v = !b.empty() && (static_cast<uint8_t>(b[0]) & 0x80) != 0 ? -1 : 0;
+        for (unsigned char ch : b) v = static_cast<int64_t>(static_cast<uint64_t>(v) << 8 | ch);
+        return v;
+      }
+    case ColumnType::kInt64:
+    case ColumnType::kTimestamp:
+    case ColumnType::kTimestampTz: return fixed(int64_t{});
+    case ColumnType::kFloat: c.Append<float>(fixed(float{})); return ToJson(c, 0);
+    case ColumnType::kDouble: c.Append<double>(fixed(double{})); return ToJson(c, 0);
+    case ColumnType::kString: return b;
+    case ColumnType::kBinary: return Hex(b);
+  }
+  return nullptr;
+}
+
+int Pages(int argc, char** argv) {
+  if (argc < 3) Die("usage: pages IN.parquet");
+  std::ifstream in(argv[2], std::ios::binary);
+  if (!in) Die(std::string("cannot read ") + argv[2]);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string bytes = ss.str();
+  auto reader = floe::parquet::ParquetReader::Open(bytes, argv[2]);
+  if (!reader.ok()) Die(reader.status().ToString());
+  std::string out;
+  for (int g = 0; g < reader->num_row_groups(); ++g) {
+    for (size_t c = 0; c < reader->schema().fields.size(); ++c) {
+      const Field& f = reader->schema().fields[c];
+      const auto physical = reader->column_element(static_cast<int>(c)).type.value_or(floe::parquet::Type::kByteArray);
+      auto chunk = reader->PageStatistics(g, static_cast<int>(c));
+      if (!chunk.ok()) Die(chunk.status().ToString());
+      json pages = json::array();
+      for (const auto& p : chunk->pages) {
+        pages.push_back({{"offset", p.offset},
+                         {"size", p.compressed_size},
+                         {"first_row", p.first_row},
+                         {"rows", p.rows},
+                         {"null_page", p.null_page},
+                         {"null_count", p.null_count ? json(*p.null_count) : json(nullptr)},
+                         {"min", p.min ? BoundToJson(f.type, physical, *p.min) : json(nullptr)},
+                         {"max", p.max ? BoundToJson(f.type, physical, *p.max) : json(nullptr)}});
+      }
+      json line = {{"row_group", g},
+                   {"column", f.name},
+                   {"from_page_index", chunk->from_page_index},
+                   {"boundary_order", static_cast<int>(chunk->boundary_order)},
+                   {"pages", pages}};
+      out += line.dump() + "\n";
+    }
+  }
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) Die("usage: write|cat ...");
+  if (argc < 2) Die("usage: write|cat|pages ...");
   const std::string mode = argv[1];
   if (mode == "write") return Write(argc, argv);
   if (mode == "cat") return Cat(argc, argv);
+  if (mode == "pages") return Pages(argc, argv);
   Die("unknown mode " + mode);
 }

@@ -28,7 +28,14 @@ void WriteStatistics(ThriftCompactWriter& w, const Statistics& s) {
   if (s.min_value) w.FieldBinary(6, *s.min_value);
   if (s.is_max_value_exact) w.FieldBool(7, *s.is_max_value_exact);
   if (s.is_min_value_exact) w.FieldBool(8, *s.is_min_value_exact);
+  if (s.nan_count) w.FieldI64(9, *s.nan_count);
   w.StructEnd();
+}
+
+void WriteI64List(ThriftCompactWriter& w, int16_t id, const std::vector<int64_t>& v) {
+  if (v.empty()) return;
+  w.FieldListBegin(id, CompactType::kI64, static_cast<uint32_t>(v.size()));
+  for (int64_t x : v) w.I64(x);
 }
 
 void WriteLogicalType(ThriftCompactWriter& w, const LogicalType& t) {
@@ -386,6 +393,40 @@ class MetadataParser {
     });
   }
 
+  // Lists of scalars. A list of bools may name its element type by either bool id.
+  void BoolList(CompactType t, const char* field, std::vector<bool>* out) {
+    if (!Expect(t, CompactType::kList, field)) return;
+    const size_t at = r_.position();
+    CompactType got;
+    const uint32_t n = r_.ReadListBegin(&got);
+    out->clear();
+    if (ok() && n > 0 && !IsBool(got)) {
+      Fail(at, fmt::format("{} is a list of {}, expected bool", field, CompactTypeName(got)));
+    }
+    for (uint32_t i = 0; i < n && ok(); ++i) out->push_back(r_.ReadBool());
+    r_.ListEnd();
+  }
+  void I64List(CompactType t, const char* field, std::vector<int64_t>* out) {
+    List(t, field, CompactType::kI64, out, [&](int64_t* v) { *v = r_.ReadI64(); });
+  }
+  void BinaryList(CompactType t, const char* field, std::vector<std::string>* out) {
+    List(t, field, CompactType::kBinary, out, [&](std::string* v) { *v = std::string(r_.ReadBinary()); });
+  }
+
+  void ParsePageLocation(PageLocation* loc) {
+    const uint32_t seen = Struct([&](int16_t id, CompactType t) {
+      switch (id) {
+        case 1: Value(t, "PageLocation.offset", &loc->offset); return true;
+        case 2: Value(t, "PageLocation.compressed_page_size", &loc->compressed_page_size); return true;
+        case 3: Value(t, "PageLocation.first_row_index", &loc->first_row_index); return true;
+        default: return false;
+      }
+    });
+    Require(seen, 1, "PageLocation.offset");
+    Require(seen, 2, "PageLocation.compressed_page_size");
+    Require(seen, 3, "PageLocation.first_row_index");
+  }
+
   // An optional struct field, parsed by parse(this, &value) into a fresh value that replaces *out.
   template <typename T, typename F>
   void Nested(CompactType t, const char* field, std::optional<T>* out, F parse) {
@@ -407,11 +448,58 @@ class MetadataParser {
         case 6: Value(t, "Statistics.min_value", &s->min_value); return true;
         case 7: Value(t, "Statistics.is_max_value_exact", &s->is_max_value_exact); return true;
         case 8: Value(t, "Statistics.is_min_value_exact", &s->is_min_value_exact); return true;
+        case 9: Value(t, "Statistics.nan_count", &s->nan_count); return true;
         default: return false;
       }
     });
   }
 
+ public:
+  void ParseColumnIndex(ColumnIndex* ci) {
+    Scope s(this, "ColumnIndex");
+    const uint32_t seen = Struct([&](int16_t id, CompactType t) {
+      switch (id) {
+        case 1: BoolList(t, "ColumnIndex.null_pages", &ci->null_pages); return true;
+        case 2: BinaryList(t, "ColumnIndex.min_values", &ci->min_values); return true;
+        case 3: BinaryList(t, "ColumnIndex.max_values", &ci->max_values); return true;
+        case 4: Value(t, "ColumnIndex.boundary_order", &ci->boundary_order); return true;
+        case 5: I64List(t, "ColumnIndex.null_counts", &ci->null_counts); return true;
+        case 6: I64List(t, "ColumnIndex.repetition_level_histograms", &ci->repetition_level_histograms); return true;
+        case 7: I64List(t, "ColumnIndex.definition_level_histograms", &ci->definition_level_histograms); return true;
+        case 8: I64List(t, "ColumnIndex.nan_counts", &ci->nan_counts); return true;
+        default: return false;
+      }
+    });
+    Require(seen, 1, "ColumnIndex.null_pages");
+    Require(seen, 2, "ColumnIndex.min_values");
+    Require(seen, 3, "ColumnIndex.max_values");
+    Require(seen, 4, "ColumnIndex.boundary_order");
+  }
+
+  void ParseOffsetIndex(OffsetIndex* oi) {
+    Scope s(this, "OffsetIndex");
+    const uint32_t seen = Struct([&](int16_t id, CompactType t) {
+      switch (id) {
+        case 1:
+          List(t, "OffsetIndex.page_locations", CompactType::kStruct, &oi->page_locations,
+               [&](PageLocation* loc) { ParsePageLocation(loc); });
+          return true;
+        case 2:
+          I64List(t, "OffsetIndex.unencoded_byte_array_data_bytes", &oi->unencoded_byte_array_data_bytes);
+          return true;
+        default: return false;
+      }
+    });
+    Require(seen, 1, "OffsetIndex.page_locations");
+  }
+
+  // The bytes are exactly one struct: a length that runs past its end is as wrong as one that cuts it short.
+  void ExpectEnd(size_t size) {
+    if (ok() && position() != size)
+      Fail(position(), fmt::format("the struct ends {} bytes before its stated length", size - position()));
+  }
+
+ private:
   // An empty struct (a union member without parameters); fields a newer spec may add are skipped.
   void EmptyMember(CompactType t, std::string_view field) {
     if (Expect(t, CompactType::kStruct, field)) r_.Skip(t);
@@ -802,6 +890,57 @@ void SerializePageHeader(const PageHeader& h, std::string* out) {
     w.StructEnd();
   }
   w.StructEnd();
+}
+
+void SerializeColumnIndex(const ColumnIndex& ci, std::string* out) {
+  ThriftCompactWriter w(out);
+  w.StructBegin();
+  w.FieldListBegin(1, CompactType::kBoolFalse, static_cast<uint32_t>(ci.null_pages.size()));
+  // A bool element is one byte, 1 or 2 as in a field header, which is what Thrift's own writers put there.
+  for (bool b : ci.null_pages) w.I8(b ? 1 : 2);
+  w.FieldListBegin(2, CompactType::kBinary, static_cast<uint32_t>(ci.min_values.size()));
+  for (const std::string& v : ci.min_values) w.Binary(v);
+  w.FieldListBegin(3, CompactType::kBinary, static_cast<uint32_t>(ci.max_values.size()));
+  for (const std::string& v : ci.max_values) w.Binary(v);
+  w.FieldI32(4, EnumValue(ci.boundary_order));
+  WriteI64List(w, 5, ci.null_counts);
+  WriteI64List(w, 6, ci.repetition_level_histograms);
+  WriteI64List(w, 7, ci.definition_level_histograms);
+  WriteI64List(w, 8, ci.nan_counts);
+  w.StructEnd();
+}
+
+void SerializeOffsetIndex(const OffsetIndex& oi, std::string* out) {
+  ThriftCompactWriter w(out);
+  w.StructBegin();
+  w.FieldListBegin(1, CompactType::kStruct, static_cast<uint32_t>(oi.page_locations.size()));
+  for (const PageLocation& loc : oi.page_locations) {
+    w.StructBegin();
+    w.FieldI64(1, loc.offset);
+    w.FieldI32(2, loc.compressed_page_size);
+    w.FieldI64(3, loc.first_row_index);
+    w.StructEnd();
+  }
+  WriteI64List(w, 2, oi.unencoded_byte_array_data_bytes);
+  w.StructEnd();
+}
+
+Result<ColumnIndex> ParseColumnIndex(std::string_view bytes) {
+  MetadataParser p(bytes, "parquet column index");
+  ColumnIndex ci;
+  p.ParseColumnIndex(&ci);
+  p.ExpectEnd(bytes.size());
+  if (!p.ok()) return p.status();
+  return ci;
+}
+
+Result<OffsetIndex> ParseOffsetIndex(std::string_view bytes) {
+  MetadataParser p(bytes, "parquet offset index");
+  OffsetIndex oi;
+  p.ParseOffsetIndex(&oi);
+  p.ExpectEnd(bytes.size());
+  if (!p.ok()) return p.status();
+  return oi;
 }
 
 Result<FileMetaData> ParseFileMetaData(std::string_view footer) {

@@ -2,8 +2,9 @@
 // (apache/parquet-format, src/main/thrift/parquet.thrift) that floe writes and reads, and their Thrift Compact
 // Protocol codec (thrift_compact.h).
 //
-// A file is "PAR1", column chunks (each a sequence of pages, each page a PageHeader and its body), the footer (a
-// FileMetaData), the footer's length as 4 bytes little-endian, and "PAR1".
+// A file is "PAR1", column chunks (each a sequence of pages, each page a PageHeader and its body), optionally the
+// page index (PageIndex.md: a ColumnIndex and an OffsetIndex per column chunk, which ColumnChunk points at), the
+// footer (a FileMetaData), the footer's length as 4 bytes little-endian, and "PAR1".
 //
 // Optional Thrift fields are std::optional, or an empty vector for optional lists (an empty list and no list mean
 // the same to floe). Field ids and types are the spec's. Parsing skips the fields floe does not model (size
@@ -32,6 +33,7 @@ struct Statistics {
   std::optional<std::string> min_value;
   std::optional<bool> is_max_value_exact;
   std::optional<bool> is_min_value_exact;
+  std::optional<int64_t> nan_count;  // FLOAT and DOUBLE: the NaNs, which min/max leave out
   bool operator==(const Statistics&) const = default;
 };
 
@@ -204,9 +206,37 @@ struct PageHeader {
   bool operator==(const PageHeader&) const = default;
 };
 
+// The page index (PageIndex.md). Entry i of every list is about page i of the chunk, dictionary pages not counted.
+struct PageLocation {
+  int64_t offset = 0;                // of the page header in the file
+  int32_t compressed_page_size = 0;  // header and compressed body
+  int64_t first_row_index = 0;       // in the row group
+  bool operator==(const PageLocation&) const = default;
+};
+
+struct OffsetIndex {
+  std::vector<PageLocation> page_locations;
+  std::vector<int64_t> unencoded_byte_array_data_bytes;  // BYTE_ARRAY columns, when present
+  bool operator==(const OffsetIndex&) const = default;
+};
+
+struct ColumnIndex {
+  std::vector<bool> null_pages;         // true: only nulls, and min_values/max_values hold empty strings there
+  std::vector<std::string> min_values;  // PLAIN, strings without length prefix; bounds, not necessarily values
+  std::vector<std::string> max_values;
+  BoundaryOrder boundary_order = BoundaryOrder::kUnordered;
+  std::vector<int64_t> null_counts;  // empty: not written
+  std::vector<int64_t> repetition_level_histograms;
+  std::vector<int64_t> definition_level_histograms;
+  std::vector<int64_t> nan_counts;  // FLOAT and DOUBLE; empty: not written
+  bool operator==(const ColumnIndex&) const = default;
+};
+
 // Append the compact-protocol encoding to *out.
 void SerializeFileMetaData(const FileMetaData& md, std::string* out);
 void SerializePageHeader(const PageHeader& h, std::string* out);
+void SerializeColumnIndex(const ColumnIndex& ci, std::string* out);
+void SerializeOffsetIndex(const OffsetIndex& oi, std::string* out);
 
 // Parses a footer (the FileMetaData bytes, without the length and magic that follow it; bytes after the struct are
 // ignored, as plaintext-footer signatures follow it). Corruption naming the byte offset in `footer` and where in the
@@ -220,5 +250,12 @@ Result<FileMetaData> ParseFileMetaData(std::string_view footer);
 // bytes the header took. Errors as ParseFileMetaData's ("parquet page header: ..."); a negative page size, level
 // length or value count is an error too.
 Result<PageHeader> ParsePageHeader(std::string_view bytes, size_t* header_size);
+
+// Parse the ColumnIndex or OffsetIndex that fills `bytes` (ColumnChunk.column_index_offset/length); errors as
+// ParseFileMetaData's ("parquet column index: ...", "parquet offset index: ..."), and a struct that ends before
+// `bytes` does is an error too, as the length says where it ends. Whether the lists agree with each other and with
+// the chunk is left to the reader.
+Result<ColumnIndex> ParseColumnIndex(std::string_view bytes);
+Result<OffsetIndex> ParseOffsetIndex(std::string_view bytes);
 
 }  // namespace floe::parquet

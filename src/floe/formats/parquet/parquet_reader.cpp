@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <optional>
 #include <system_error>
@@ -707,6 +708,21 @@ formats::FixedBytes WidenToInt64(const formats::FixedBytes& fixed, size_t rows) 
   return out;
 }
 
+// Whether a PLAIN bound of a FLOAT or DOUBLE column is NaN (which parquet.thrift tells readers to ignore).
+bool IsNanBound(Type physical, std::string_view b) {
+  if (physical == Type::kFloat && b.size() == 4) {
+    float f;
+    std::memcpy(&f, b.data(), 4);
+    return std::isnan(f);
+  }
+  if (physical == Type::kDouble && b.size() == 8) {
+    double d;
+    std::memcpy(&d, b.data(), 8);
+    return std::isnan(d);
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<ParquetReader> ParquetReader::Open(std::string_view file, std::string name, ParquetReaderOptions options) {
@@ -815,6 +831,29 @@ Result<ParquetReader> ParquetReader::Open(std::string_view file, std::string nam
   return r;
 }
 
+void ParquetReader::TrustedBounds(const Statistics& s, int column, std::optional<std::string>* min,
+                                  std::optional<std::string>* max) const {
+  const ColumnInfo& info = columns_[static_cast<size_t>(column)];
+  // INT96 under TYPE_ORDER has no defined order: parquet.thrift tells readers to ignore its bounds.
+  if (info.int96) return;
+  const bool typed_order = metadata_.column_orders.size() == columns_.size() &&
+                           metadata_.column_orders[static_cast<size_t>(column)].type_defined;
+  if (s.min_value && s.max_value && typed_order) {
+    *min = s.min_value;
+    *max = s.max_value;
+  } else if (s.min && s.max && !formats::IsVariableWidth(schema_.fields[column].type.id) &&
+             schema_.fields[column].type.id != ColumnType::kDecimal) {
+    *min = s.min;
+    *max = s.max;
+  } else {
+    return;
+  }
+  if (IsNanBound(info.physical, **min) || IsNanBound(info.physical, **max)) {
+    min->reset();
+    max->reset();
+  }
+}
+
 ParquetReader::ChunkStats ParquetReader::Stats(int row_group, int column) const {
   ChunkStats out;
   if (!columns_[column].status.ok()) return out;
@@ -822,17 +861,220 @@ ParquetReader::ChunkStats ParquetReader::Stats(int row_group, int column) const 
   if (!md.statistics) return out;
   const Statistics& s = *md.statistics;
   out.null_count = s.null_count;
-  const bool typed_order = metadata_.column_orders.size() == columns_.size() &&
-                           metadata_.column_orders[static_cast<size_t>(column)].type_defined;
-  if (s.min_value && s.max_value && typed_order) {
-    out.min = s.min_value;
-    out.max = s.max_value;
-  } else if (s.min && s.max && !formats::IsVariableWidth(schema_.fields[column].type.id) &&
-             schema_.fields[column].type.id != ColumnType::kDecimal) {
-    out.min = s.min;
-    out.max = s.max;
+  TrustedBounds(s, column, &out.min, &out.max);
+  return out;
+}
+
+Result<ParquetReader::ChunkPages> ParquetReader::PageStatistics(int row_group, int column) const {
+  if (row_group < 0 || row_group >= num_row_groups()) {
+    return Status::InvalidArgument(
+        fmt::format("{}: no row group {} (the file has {})", name_, row_group, num_row_groups()));
+  }
+  if (column < 0 || column >= static_cast<int>(columns_.size())) {
+    return Status::InvalidArgument(fmt::format("{}: no column {} (the file has {})", name_, column, columns_.size()));
+  }
+  if (!columns_[static_cast<size_t>(column)].status.ok()) return columns_[static_cast<size_t>(column)].status;
+  const ColumnChunk& cc = metadata_.row_groups[static_cast<size_t>(row_group)].columns[static_cast<size_t>(column)];
+  ChunkPages out;
+  const Status s = cc.offset_index_offset || cc.column_index_offset ? PagesFromIndex(row_group, column, &out)
+                                                                    : PagesFromHeaders(row_group, column, &out);
+  if (!s.ok()) {
+    return s.WithContext(fmt::format("{}: row group {}, column {}", name_, row_group, schema_.fields[column].name));
   }
   return out;
+}
+
+namespace {
+
+// Where a column chunk's pages lie in the file: [begin, end).
+Status ChunkRange(const ColumnMetaData& md, size_t file_size, int64_t* begin, int64_t* end) {
+  int64_t start = md.data_page_offset;
+  if (md.dictionary_page_offset && *md.dictionary_page_offset > 0 && *md.dictionary_page_offset < start) {
+    start = *md.dictionary_page_offset;
+  }
+  if (start < 4 || md.total_compressed_size < 0 || start > static_cast<int64_t>(file_size) ||
+      md.total_compressed_size > static_cast<int64_t>(file_size) - start) {
+    return Status::Corruption(fmt::format("column chunk at byte {} of {} bytes runs past the file ({} bytes)", start,
+                                          md.total_compressed_size, file_size));
+  }
+  *begin = start;
+  *end = start + md.total_compressed_size;
+  return Status::Ok();
+}
+
+// The bytes of a page index structure, checked to lie inside the file.
+Result<std::string_view> IndexBytes(std::string_view file, const std::optional<int64_t>& offset,
+                                    const std::optional<int32_t>& length, std::string_view what) {
+  if (!offset || !length) return Status::Corruption(fmt::format("{} has an offset or a length but not both", what));
+  if (*offset < 4 || *length <= 0 || *offset > static_cast<int64_t>(file.size()) ||
+      *length > static_cast<int64_t>(file.size()) - *offset) {
+    return Status::Corruption(
+        fmt::format("{} at byte {} of {} bytes runs past the file ({} bytes)", what, *offset, *length, file.size()));
+  }
+  return file.substr(static_cast<size_t>(*offset), static_cast<size_t>(*length));
+}
+
+}  // namespace
+
+Status ParquetReader::PagesFromIndex(int row_group, int column, ChunkPages* out) const {
+  const RowGroup& rg = metadata_.row_groups[static_cast<size_t>(row_group)];
+  const ColumnChunk& cc = rg.columns[static_cast<size_t>(column)];
+  const ColumnInfo& info = columns_[static_cast<size_t>(column)];
+  int64_t chunk_begin = 0, chunk_end = 0;
+  FLOE_RETURN_IF_ERROR(ChunkRange(*cc.meta_data, file_.size(), &chunk_begin, &chunk_end));
+  if (!cc.offset_index_offset && !cc.offset_index_length) {
+    // A ColumnIndex without its OffsetIndex (which parquet.thrift requires beside it): the pages' places come from
+    // their headers, and the column index must describe as many pages.
+    FLOE_RETURN_IF_ERROR(PagesFromHeaders(row_group, column, out));
+  } else {
+    FLOE_ASSIGN_OR_RETURN(std::string_view bytes,
+                          IndexBytes(file_, cc.offset_index_offset, cc.offset_index_length, "offset index"));
+    auto parsed = ParseOffsetIndex(bytes);
+    if (!parsed.ok())
+      return parsed.status().WithContext(fmt::format("offset index at byte {}", *cc.offset_index_offset));
+    const std::vector<PageLocation>& locs = parsed->page_locations;
+    if (locs.empty()) return Status::Corruption("offset index: no pages");
+    out->pages.clear();
+    for (size_t i = 0; i < locs.size(); ++i) {
+      const PageLocation& loc = locs[i];
+      if (loc.offset < chunk_begin || loc.compressed_page_size <= 0 || loc.offset >= chunk_end ||
+          loc.compressed_page_size > chunk_end - loc.offset) {
+        return Status::Corruption(
+            fmt::format("offset index: page {} at byte {} of {} bytes runs past the column chunk (bytes {} to {})", i,
+                        loc.offset, loc.compressed_page_size, chunk_begin, chunk_end));
+      }
+      if (i == 0 ? loc.first_row_index != 0
+                 : loc.first_row_index <= locs[i - 1].first_row_index || loc.first_row_index >= rg.num_rows) {
+        return Status::Corruption(fmt::format("offset index: page {} starts at row {} (after row {} of a {}-row group)",
+                                              i, loc.first_row_index,
+                                              i == 0 ? int64_t{-1} : locs[i - 1].first_row_index, rg.num_rows));
+      }
+      if (i > 0 && loc.offset < locs[i - 1].offset + locs[i - 1].compressed_page_size) {
+        return Status::Corruption(fmt::format("offset index: page {} at byte {} overlaps page {} (bytes {} to {})", i,
+                                              loc.offset, i - 1, locs[i - 1].offset,
+                                              locs[i - 1].offset + locs[i - 1].compressed_page_size));
+      }
+      PageStats p;
+      p.offset = loc.offset;
+      p.compressed_size = loc.compressed_page_size;
+      p.first_row = loc.first_row_index;
+      p.rows = (i + 1 < locs.size() ? locs[i + 1].first_row_index : rg.num_rows) - loc.first_row_index;
+      out->pages.push_back(std::move(p));
+    }
+  }
+  if (!cc.column_index_offset && !cc.column_index_length) {
+    // Locations only: the bounds are in the page headers, if anywhere.
+    for (size_t i = 0; i < out->pages.size(); ++i) {
+      PageStats& p = out->pages[i];
+      size_t header_size = 0;
+      auto h = ParsePageHeader(file_.substr(static_cast<size_t>(p.offset), static_cast<size_t>(p.compressed_size)),
+                               &header_size);
+      if (!h.ok()) return h.status().WithContext(fmt::format("page {} at byte {}", i, p.offset));
+      FLOE_RETURN_IF_ERROR(StatsFromHeader(*h, column, &p).WithContext(fmt::format("page {} at byte {}", i, p.offset)));
+    }
+    return Status::Ok();
+  }
+  FLOE_ASSIGN_OR_RETURN(std::string_view bytes,
+                        IndexBytes(file_, cc.column_index_offset, cc.column_index_length, "column index"));
+  auto parsed = ParseColumnIndex(bytes);
+  if (!parsed.ok()) return parsed.status().WithContext(fmt::format("column index at byte {}", *cc.column_index_offset));
+  const ColumnIndex& ci = *parsed;
+  const size_t n = out->pages.size();
+  if (ci.null_pages.size() != n || ci.min_values.size() != n || ci.max_values.size() != n ||
+      (!ci.null_counts.empty() && ci.null_counts.size() != n)) {
+    return Status::Corruption(
+        fmt::format("column index: {} null_pages, {} min_values, {} max_values and {} null_counts for {} pages",
+                    ci.null_pages.size(), ci.min_values.size(), ci.max_values.size(), ci.null_counts.size(), n));
+  }
+  const size_t width = static_cast<size_t>(StoredWidth(info.physical, info.type_length));
+  out->from_page_index = true;
+  out->boundary_order = ci.boundary_order;
+  for (size_t i = 0; i < n; ++i) {
+    PageStats& p = out->pages[i];
+    p.null_page = ci.null_pages[i];
+    if (!ci.null_counts.empty()) {
+      if (ci.null_counts[i] < 0 || ci.null_counts[i] > p.rows) {
+        return Status::Corruption(
+            fmt::format("column index: page {} of {} rows has {} nulls", i, p.rows, ci.null_counts[i]));
+      }
+      p.null_count = ci.null_counts[i];
+    }
+    p.min.reset();
+    p.max.reset();
+    if (p.null_page) continue;
+    if (width > 0 && (ci.min_values[i].size() != width || ci.max_values[i].size() != width)) {
+      return Status::Corruption(fmt::format("column index: page {} has bounds of {} and {} bytes for {}-byte {}", i,
+                                            ci.min_values[i].size(), ci.max_values[i].size(), width,
+                                            TypeName(info.physical)));
+    }
+    Statistics bounds;  // as page statistics, so that the same rules of trust apply
+    bounds.min_value = ci.min_values[i];
+    bounds.max_value = ci.max_values[i];
+    TrustedBounds(bounds, column, &p.min, &p.max);
+  }
+  return Status::Ok();
+}
+
+Status ParquetReader::PagesFromHeaders(int row_group, int column, ChunkPages* out) const {
+  const RowGroup& rg = metadata_.row_groups[static_cast<size_t>(row_group)];
+  const ColumnMetaData& md = *rg.columns[static_cast<size_t>(column)].meta_data;
+  int64_t begin = 0, end = 0;
+  FLOE_RETURN_IF_ERROR(ChunkRange(md, file_.size(), &begin, &end));
+  out->pages.clear();
+  int64_t row = 0;
+  for (int64_t pos = begin; pos < end;) {
+    size_t header_size = 0;
+    auto h = ParsePageHeader(file_.substr(static_cast<size_t>(pos), static_cast<size_t>(end - pos)), &header_size);
+    if (!h.ok()) return h.status().WithContext(fmt::format("page header at byte {}", pos));
+    if (h->compressed_page_size > end - pos - static_cast<int64_t>(header_size)) {
+      return Status::Corruption(
+          fmt::format("page at byte {}: size {} runs past the column chunk", pos, h->compressed_page_size));
+    }
+    const int64_t size = static_cast<int64_t>(header_size) + h->compressed_page_size;
+    if (h->type == PageType::kDataPage || h->type == PageType::kDataPageV2) {
+      PageStats p;
+      p.offset = pos;
+      p.compressed_size = static_cast<int32_t>(std::min<int64_t>(size, INT32_MAX));
+      p.first_row = row;
+      FLOE_RETURN_IF_ERROR(StatsFromHeader(*h, column, &p).WithContext(fmt::format("page at byte {}", pos)));
+      if (p.rows > rg.num_rows - row) {
+        return Status::Corruption(fmt::format("pages hold more than the row group's {} rows", rg.num_rows));
+      }
+      row += p.rows;
+      out->pages.push_back(std::move(p));
+    }
+    pos += size;
+  }
+  return Status::Ok();
+}
+
+Status ParquetReader::StatsFromHeader(const PageHeader& h, int column, PageStats* p) const {
+  const Statistics* s = nullptr;
+  if (h.type == PageType::kDataPage && h.data_page_header) {
+    p->rows = h.data_page_header->num_values;  // a flat column: a value (or null) per row
+    if (h.data_page_header->statistics) s = &*h.data_page_header->statistics;
+  } else if (h.type == PageType::kDataPageV2 && h.data_page_header_v2) {
+    p->rows = h.data_page_header_v2->num_rows;
+    if (h.data_page_header_v2->statistics) s = &*h.data_page_header_v2->statistics;
+  } else {
+    return Status::Corruption(fmt::format("{} where a data page should be", PageTypeName(h.type)));
+  }
+  if (s == nullptr) return Status::Ok();
+  if (s->null_count) {
+    if (*s->null_count < 0 || *s->null_count > p->rows) {
+      return Status::Corruption(fmt::format("page statistics: {} nulls in {} rows", *s->null_count, p->rows));
+    }
+    p->null_count = s->null_count;
+    p->null_page = *s->null_count == p->rows;
+  }
+  TrustedBounds(*s, column, &p->min, &p->max);
+  const ColumnInfo& info = columns_[static_cast<size_t>(column)];
+  const size_t width = static_cast<size_t>(StoredWidth(info.physical, info.type_length));
+  if (p->min && width > 0 && (p->min->size() != width || p->max->size() != width)) {
+    return Status::Corruption(fmt::format("page statistics: bounds of {} and {} bytes for {}-byte {}", p->min->size(),
+                                          p->max->size(), width, TypeName(info.physical)));
+  }
+  return Status::Ok();
 }
 
 Result<ColumnVector> ParquetReader::ReadColumnChunk(int row_group, int column) const {

@@ -54,12 +54,37 @@ class ParquetReader {
   int64_t row_group_rows(int row_group) const { return metadata_.row_groups[row_group].num_rows; }
 
   // A column chunk's statistics in PLAIN encoding, when the writer left trustworthy ones (min_value/max_value, or
-  // the legacy min/max for types whose order is signed); none for a column that cannot be read.
+  // the legacy min/max for types whose order is signed; not NaN, not INT96); none for a column that cannot be read.
   struct ChunkStats {
     std::optional<std::string> min, max;
     std::optional<int64_t> null_count;
   };
   ChunkStats Stats(int row_group, int column) const;
+
+  // The data pages of a column chunk with their statistics, for skipping pages on a predicate: from the page index
+  // (PageIndex.md: OffsetIndex for where the pages are, ColumnIndex for their bounds) when the file has one, and
+  // otherwise from the pages' own headers (Statistics in DataPageHeader / DataPageHeaderV2). Bounds are trusted as
+  // Stats() trusts them (min_value/max_value under TYPE_ORDER, the legacy min/max for signed orders) and a NaN bound
+  // is dropped, as parquet.thrift tells readers; they may be truncated, so they bound the values without being values.
+  struct PageStats {
+    int64_t offset = 0;           // of the page header in the file
+    int32_t compressed_size = 0;  // header and body
+    int64_t first_row = 0;        // in the row group
+    int64_t rows = 0;
+    bool null_page = false;               // known to hold only nulls
+    std::optional<std::string> min, max;  // PLAIN (strings without length prefix), both or neither
+    std::optional<int64_t> null_count;
+  };
+  struct ChunkPages {
+    bool from_page_index = false;  // bounds and null counts from a ColumnIndex (rather than page headers)
+    BoundaryOrder boundary_order = BoundaryOrder::kUnordered;  // of min and max over the pages; from a ColumnIndex
+    std::vector<PageStats> pages;
+  };
+  // A page index or page header that is malformed or disagrees with the chunk (a location outside the file or the
+  // chunk, pages out of order, lists of different lengths, a bound of the wrong width) is Corruption naming the file,
+  // row group and column, e.g. "f.parquet: row group 0, column x: offset index: page 3 at byte 9000 of 120 bytes runs
+  // past the column chunk (bytes 4 to 8000)"; an unreadable column is its column_status().
+  Result<ChunkPages> PageStatistics(int row_group, int column) const;
 
   // Reads `columns` (indexes into schema(); all when empty) of one row group, on up to options.threads threads.
   // Fails with the first failing column's error (in the order of `columns`).
@@ -76,6 +101,13 @@ class ParquetReader {
   };
 
   ParquetReader() = default;
+  // Bounds of `s` for `column` that Stats() and PageStatistics() may trust, or none.
+  void TrustedBounds(const Statistics& s, int column, std::optional<std::string>* min,
+                     std::optional<std::string>* max) const;
+  Status PagesFromIndex(int row_group, int column, ChunkPages* out) const;
+  Status PagesFromHeaders(int row_group, int column, ChunkPages* out) const;
+  // A data page's rows, null count and trusted bounds from its header.
+  Status StatsFromHeader(const PageHeader& h, int column, PageStats* p) const;
   Result<formats::ColumnVector> ReadColumnChunk(int row_group, int column) const;
 
   std::string_view file_;

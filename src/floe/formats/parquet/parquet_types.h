@@ -75,6 +75,9 @@ enum class PageType : int32_t { kDataPage = 0, kIndexPage = 1, kDictionaryPage =
 
 enum class TimeUnit : int32_t { kMillis = 0, kMicros = 1, kNanos = 2 };
 
+// ColumnIndex.boundary_order: whether the pages' min_values and max_values both run in the column's order.
+enum class BoundaryOrder : int32_t { kUnordered = 0, kAscending = 1, kDescending = 2 };
+
 // Names as the spec spells them ("ZSTD", "RLE_DICTIONARY"), for error messages and `floe table describe`.
 std::string_view TypeName(Type t);
 std::string_view EncodingName(Encoding e);

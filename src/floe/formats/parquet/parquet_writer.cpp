@@ -6,8 +6,15 @@
 #include <atomic>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <optional>
 #include <system_error>
 #include <thread>
+#include <type_traits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "floe/base/version.h"
 #include "floe/formats/parquet/page_compression.h"
@@ -97,8 +104,9 @@ SchemaElement ToSchemaElement(const Field& f) {
 
 // --- statistics ---
 
-// Min and max of a chunk or a whole file, for statistics, in the type's own order (unsigned bytes for strings; NaN
-// left out; -0.0 / +0.0 as the spec asks), PLAIN-encoded in the physical type.
+// Min and max of a page, a chunk or a whole file, for statistics, in the type's own order (unsigned bytes for
+// strings; NaN left out and counted; a zero minimum written -0.0 and a zero maximum +0.0, as parquet.thrift's
+// ColumnOrder asks), PLAIN-encoded in the physical type.
 class MinMax {
  public:
   explicit MinMax(const DataType& type) : type_(type) {}
@@ -107,15 +115,15 @@ class MinMax {
   void AddRange(const ColumnVector& v, size_t begin, size_t end) {
     const uint8_t* valid = v.validity().empty() ? nullptr : v.validity().data();
     switch (type_.id) {
-      case ColumnType::kBoolean: Track(v.values<uint8_t>(), valid, begin, end); break;
+      case ColumnType::kBoolean: TrackInts(v.values<uint8_t>(), valid, begin, end); break;
       case ColumnType::kInt32:
-      case ColumnType::kDate: Track(v.values<int32_t>(), valid, begin, end); break;
+      case ColumnType::kDate: TrackInts(v.values<int32_t>(), valid, begin, end); break;
       case ColumnType::kInt64:
       case ColumnType::kTimestamp:
       case ColumnType::kTimestampTz:
-      case ColumnType::kDecimal: Track(v.values<int64_t>(), valid, begin, end); break;
-      case ColumnType::kFloat: Track(v.values<float>(), valid, begin, end); break;
-      case ColumnType::kDouble: Track(v.values<double>(), valid, begin, end); break;
+      case ColumnType::kDecimal: TrackInts(v.values<int64_t>(), valid, begin, end); break;
+      case ColumnType::kFloat: TrackReals(v.values<float>(), valid, begin, end); break;
+      case ColumnType::kDouble: TrackReals(v.values<double>(), valid, begin, end); break;
       case ColumnType::kString:
       case ColumnType::kBinary:
         for (size_t i = begin; i < end; ++i) {
@@ -126,11 +134,14 @@ class MinMax {
     }
   }
 
-  // Adds the other tracker's bounds (of the same type).
+  // Adds the other tracker's bounds and NaN count (of the same type).
   void Merge(const MinMax& o) {
+    nans_ += o.nans_;
     if (!o.has_) return;
     if (!has_) {
+      const int64_t nans = nans_;
       *this = o;
+      nans_ = nans;
       return;
     }
     switch (type_.id) {
@@ -152,54 +163,164 @@ class MinMax {
   }
 
   bool has() const { return has_; }
+  int64_t nans() const { return nans_; }
   // PLAIN encodings of the bounds (no length prefix for strings).
   std::string min() const { return Encode(true); }
   std::string max() const { return Encode(false); }
 
  private:
+  // Branch-free loops (selects rather than jumps) over four independent lanes, so that the comparisons of one
+  // value do not wait for the previous value's: statistics are computed for every page of every column.
+  static constexpr size_t kLanes = 4;
+
   template <typename T>
-  void Track(const T* p, const uint8_t* valid, size_t begin, size_t end) {
-    T lo{}, hi{};
-    bool has = has_;
-    if (has) {
-      std::memcpy(&lo, min_, sizeof(T));
-      std::memcpy(&hi, max_, sizeof(T));
+  void TrackInts(const T* p, const uint8_t* valid, size_t begin, size_t end) {
+    T lo[kLanes], hi[kLanes];
+    for (size_t k = 0; k < kLanes; ++k) {
+      lo[k] = std::numeric_limits<T>::max();
+      hi[k] = std::numeric_limits<T>::lowest();
     }
-    for (size_t i = begin; i < end; ++i) {
-      if (valid != nullptr && valid[i] == 0) continue;
-      T low = p[i], high = p[i];
-      if constexpr (std::is_floating_point_v<T>) {
-        if (std::isnan(low)) continue;
-        // A zero bound is written as -0.0 when it is the minimum and +0.0 when it is the maximum.
-        if (low == 0) {
-          low = static_cast<T>(-0.0);
-          high = static_cast<T>(0.0);
+    bool any = end > begin;
+    size_t i = begin;
+    if (valid == nullptr) {
+      for (; i + kLanes <= end; i += kLanes) {
+        for (size_t k = 0; k < kLanes; ++k) {
+          lo[k] = std::min(lo[k], p[i + k]);
+          hi[k] = std::max(hi[k], p[i + k]);
         }
       }
-      if (!has) {
-        lo = low;
-        hi = high;
-        has = true;
-        continue;
+      for (; i < end; ++i) {
+        lo[0] = std::min(lo[0], p[i]);
+        hi[0] = std::max(hi[0], p[i]);
       }
-      if (low < lo) lo = low;
-      if (high > hi) hi = high;
+    } else {
+      uint8_t seen = 0;
+      for (; i < end; ++i) {
+        const bool take = valid[i] != 0;
+        const size_t k = i % kLanes;
+        lo[k] = take ? std::min(lo[k], p[i]) : lo[k];
+        hi[k] = take ? std::max(hi[k], p[i]) : hi[k];
+        seen |= valid[i];
+      }
+      any = seen != 0;
     }
-    if (has) {
-      std::memcpy(min_, &lo, sizeof(T));
-      std::memcpy(max_, &hi, sizeof(T));
-      has_ = true;
+    if (!any) return;
+    for (size_t k = 1; k < kLanes; ++k) {
+      lo[0] = std::min(lo[0], lo[k]);
+      hi[0] = std::max(hi[0], hi[k]);
     }
+    Include(lo[0], hi[0]);
+  }
+  template <typename T>
+  void TrackReals(const T* p, const uint8_t* valid, size_t begin, size_t end) {
+    // A comparison with NaN is false, so NaNs (and nulls, read as NaN) never become a bound.
+    T lo[kLanes], hi[kLanes];
+    for (size_t k = 0; k < kLanes; ++k) {
+      lo[k] = std::numeric_limits<T>::infinity();
+      hi[k] = -std::numeric_limits<T>::infinity();
+    }
+    int64_t nans = 0;
+    size_t i = begin;
+#if defined(__SSE2__)
+    if (valid == nullptr) {
+      // minpd/maxpd return their second operand when either is NaN, which is the select below, two or four values at
+      // once; an unordered compare gives -1 per NaN, subtracted to count them.
+      if constexpr (std::is_same_v<T, double>) {
+        __m128d vlo = _mm_set1_pd(lo[0]), vhi = _mm_set1_pd(hi[0]);
+        __m128i vnan = _mm_setzero_si128();
+        for (; i + 2 <= end; i += 2) {
+          const __m128d x = _mm_loadu_pd(p + i);
+          vlo = _mm_min_pd(x, vlo);
+          vhi = _mm_max_pd(x, vhi);
+          vnan = _mm_sub_epi64(vnan, _mm_castpd_si128(_mm_cmpunord_pd(x, x)));
+        }
+        alignas(16) double l[2], h[2];
+        alignas(16) int64_t n[2];
+        _mm_store_pd(l, vlo);
+        _mm_store_pd(h, vhi);
+        _mm_store_si128(reinterpret_cast<__m128i*>(n), vnan);
+        lo[0] = l[0];
+        lo[1] = l[1];
+        hi[0] = h[0];
+        hi[1] = h[1];
+        nans += n[0] + n[1];
+      } else {
+        __m128 vlo = _mm_set1_ps(lo[0]), vhi = _mm_set1_ps(hi[0]);
+        __m128i vnan = _mm_setzero_si128();
+        for (; i + 4 <= end; i += 4) {
+          const __m128 x = _mm_loadu_ps(p + i);
+          vlo = _mm_min_ps(x, vlo);
+          vhi = _mm_max_ps(x, vhi);
+          vnan = _mm_sub_epi32(vnan, _mm_castps_si128(_mm_cmpunord_ps(x, x)));
+        }
+        alignas(16) float l[4], h[4];
+        alignas(16) int32_t n[4];
+        _mm_store_ps(l, vlo);
+        _mm_store_ps(h, vhi);
+        _mm_store_si128(reinterpret_cast<__m128i*>(n), vnan);
+        for (size_t k = 0; k < kLanes; ++k) {
+          lo[k] = l[k];
+          hi[k] = h[k];
+          nans += n[k];  // at most a page's rows / 4 per lane: no overflow
+        }
+      }
+    }
+#endif
+    if (valid == nullptr) {
+      for (; i + kLanes <= end; i += kLanes) {
+        for (size_t k = 0; k < kLanes; ++k) {
+          const T x = p[i + k];
+          lo[k] = x < lo[k] ? x : lo[k];
+          hi[k] = x > hi[k] ? x : hi[k];
+          nans += x != x;
+        }
+      }
+      for (; i < end; ++i) {
+        const T x = p[i];
+        lo[0] = x < lo[0] ? x : lo[0];
+        hi[0] = x > hi[0] ? x : hi[0];
+        nans += x != x;
+      }
+    } else {
+      const T nan = std::numeric_limits<T>::quiet_NaN();
+      for (; i < end; ++i) {
+        const size_t k = i % kLanes;
+        const T x = valid[i] != 0 ? p[i] : nan;
+        lo[k] = x < lo[k] ? x : lo[k];
+        hi[k] = x > hi[k] ? x : hi[k];
+        nans += (valid[i] != 0) & (p[i] != p[i]);
+      }
+    }
+    nans_ += nans;
+    for (size_t k = 1; k < kLanes; ++k) {
+      lo[0] = lo[k] < lo[0] ? lo[k] : lo[0];
+      hi[0] = hi[k] > hi[0] ? hi[k] : hi[0];
+    }
+    T low = lo[0], high = hi[0];
+    if (low > high) return;  // nothing but nulls and NaNs
+    if (low == 0) low = static_cast<T>(-0.0);
+    if (high == 0) high = static_cast<T>(0.0);
+    Include(low, high);
+  }
+  template <typename T>
+  void Include(T lo, T hi) {
+    if (has_) {
+      T cur_lo, cur_hi;
+      std::memcpy(&cur_lo, min_, sizeof(T));
+      std::memcpy(&cur_hi, max_, sizeof(T));
+      if (!(lo < cur_lo)) lo = cur_lo;
+      if (!(hi > cur_hi)) hi = cur_hi;
+    }
+    std::memcpy(min_, &lo, sizeof(T));
+    std::memcpy(max_, &hi, sizeof(T));
+    has_ = true;
   }
   template <typename T>
   void MergeFixed(const MinMax& o) {
-    T lo, hi, olo, ohi;
-    std::memcpy(&lo, min_, sizeof(T));
-    std::memcpy(&hi, max_, sizeof(T));
-    std::memcpy(&olo, o.min_, sizeof(T));
-    std::memcpy(&ohi, o.max_, sizeof(T));
-    if (olo < lo) std::memcpy(min_, &olo, sizeof(T));
-    if (ohi > hi) std::memcpy(max_, &ohi, sizeof(T));
+    T lo, hi;
+    std::memcpy(&lo, o.min_, sizeof(T));
+    std::memcpy(&hi, o.max_, sizeof(T));
+    Include(lo, hi);
   }
   void TrackString(std::string_view s) {
     if (!has_ || s < min_s_) min_s_.assign(s);
@@ -214,14 +335,20 @@ class MinMax {
 
   DataType type_;
   bool has_ = false;
+  int64_t nans_ = 0;
   char min_[8] = {};
   char max_[8] = {};
   std::string min_s_, max_s_;
 };
 
-Statistics MakeStatistics(const MinMax& mm, int64_t nulls, bool legacy_too) {
+bool IsReal(const DataType& t) {
+  return t.id == ColumnType::kFloat || t.id == ColumnType::kDouble;
+}
+
+Statistics MakeStatistics(const MinMax& mm, int64_t nulls, const DataType& type, bool legacy_too) {
   Statistics s;
   s.null_count = nulls;
+  if (IsReal(type)) s.nan_count = mm.nans();  // TYPE_ORDER floats: always, so readers know min/max skip no NaN
   if (mm.has()) {
     s.min_value = mm.min();
     s.max_value = mm.max();
@@ -232,6 +359,157 @@ Statistics MakeStatistics(const MinMax& mm, int64_t nulls, bool legacy_too) {
   }
   return s;
 }
+
+// --- page-level bounds ---
+
+// The length of the longest prefix of `s` of at most `limit` bytes that does not split a UTF-8 sequence.
+size_t Utf8Prefix(std::string_view s, size_t limit) {
+  size_t n = std::min(limit, s.size());
+  while (n > 0 && n < s.size() && (static_cast<uint8_t>(s[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
+// A lower bound of `s` of at most `limit` bytes: a prefix (whole characters for UTF-8).
+std::string TruncateLower(std::string_view s, size_t limit, bool utf8) {
+  return std::string(s.substr(0, utf8 ? Utf8Prefix(s, limit) : limit));
+}
+
+// An upper bound of `s` of at most `limit` bytes, or nullopt when there is none that short (all 0xFF bytes, or
+// only the largest code points): a prefix whose last byte (binary) or character (UTF-8) is incremented and the rest
+// dropped, so that it is greater than every string starting with the prefix.
+std::optional<std::string> TruncateUpper(std::string_view s, size_t limit, bool utf8) {
+  if (!utf8) {
+    std::string p(s.substr(0, limit));
+    while (!p.empty()) {
+      auto& last = reinterpret_cast<unsigned char&>(p.back());
+      if (last != 0xFF) {
+        ++last;
+        return p;
+      }
+      p.pop_back();
+    }
+    return std::nullopt;
+  }
+  std::string p(s.substr(0, Utf8Prefix(s, limit)));
+  while (!p.empty()) {
+    // The last character: its start, and its code point.
+    size_t at = p.size() - 1;
+    while (at > 0 && (static_cast<uint8_t>(p[at]) & 0xC0) == 0x80) --at;
+    const auto* b = reinterpret_cast<const uint8_t*>(p.data() + at);
+    const size_t len = p.size() - at;
+    uint32_t cp = len == 1 ? b[0] : len == 2 ? b[0] & 0x1Fu : len == 3 ? b[0] & 0x0Fu : b[0] & 0x07u;
+    for (size_t i = 1; i < len; ++i) cp = cp << 6 | (b[i] & 0x3Fu);
+    uint32_t next = cp + 1;
+    if (next >= 0xD800 && next <= 0xDFFF) next = 0xE000;  // no surrogates in UTF-8
+    p.resize(at);
+    if (next > 0x10FFFF) continue;  // the largest character: carry into the one before
+    if (next < 0x80) {
+      p.push_back(static_cast<char>(next));
+    } else if (next < 0x800) {
+      p.push_back(static_cast<char>(0xC0 | next >> 6));
+      p.push_back(static_cast<char>(0x80 | (next & 0x3F)));
+    } else if (next < 0x10000) {
+      p.push_back(static_cast<char>(0xE0 | next >> 12));
+      p.push_back(static_cast<char>(0x80 | (next >> 6 & 0x3F)));
+      p.push_back(static_cast<char>(0x80 | (next & 0x3F)));
+    } else {
+      p.push_back(static_cast<char>(0xF0 | next >> 18));
+      p.push_back(static_cast<char>(0x80 | (next >> 12 & 0x3F)));
+      p.push_back(static_cast<char>(0x80 | (next >> 6 & 0x3F)));
+      p.push_back(static_cast<char>(0x80 | (next & 0x3F)));
+    }
+    if (p.size() <= limit) return p;  // a longer encoding of the next character may not fit; then carry
+    p.resize(at);
+  }
+  return std::nullopt;
+}
+
+// Orders two PLAIN-encoded bounds of a column of `type` (<0, 0, >0), in its TYPE_ORDER.
+int CompareBounds(const DataType& type, std::string_view a, std::string_view b) {
+  auto cmp = [&](auto tag) {
+    using T = decltype(tag);
+    T x, y;
+    std::memcpy(&x, a.data(), sizeof(T));
+    std::memcpy(&y, b.data(), sizeof(T));
+    return x < y ? -1 : y < x ? 1 : 0;
+  };
+  switch (type.id) {
+    case ColumnType::kBoolean: return cmp(uint8_t{});
+    case ColumnType::kInt32:
+    case ColumnType::kDate: return cmp(int32_t{});
+    case ColumnType::kDecimal: return IsInt32Decimal(type) ? cmp(int32_t{}) : cmp(int64_t{});
+    case ColumnType::kInt64:
+    case ColumnType::kTimestamp:
+    case ColumnType::kTimestampTz: return cmp(int64_t{});
+    case ColumnType::kFloat: return cmp(float{});
+    case ColumnType::kDouble: return cmp(double{});
+    case ColumnType::kString:
+    case ColumnType::kBinary: return a.compare(b) < 0 ? -1 : a.compare(b) > 0 ? 1 : 0;
+  }
+  return 0;
+}
+
+// The page index of one column chunk, built page by page as the chunk is written (PageIndex.md): an OffsetIndex
+// always, a ColumnIndex unless a page that is not all nulls has no bounds (only NaNs), which TYPE_ORDER leaves no
+// way to describe, so parquet.thrift says to write none for the chunk.
+struct ChunkPageIndex {
+  OffsetIndex offsets;
+  std::optional<ColumnIndex> columns;
+};
+
+class PageIndexBuilder {
+ public:
+  explicit PageIndexBuilder(const DataType& type) : type_(type) { index_.columns.emplace(); }
+
+  // Adds a page at `loc` with `present` non-null values, whose header carries `stats` (bounds possibly truncated,
+  // absent when the page has none).
+  void AddPage(PageLocation loc, const Statistics& stats, int64_t present) {
+    index_.offsets.page_locations.push_back(loc);
+    if (!index_.columns) return;
+    ColumnIndex& ci = *index_.columns;
+    const bool null_page = present == 0;
+    if (!null_page && !(stats.min_value && stats.max_value)) {
+      index_.columns.reset();
+      return;
+    }
+    ci.null_pages.push_back(null_page);
+    ci.null_counts.push_back(*stats.null_count);
+    if (stats.nan_count) ci.nan_counts.push_back(*stats.nan_count);
+    if (null_page) {
+      ci.min_values.emplace_back();
+      ci.max_values.emplace_back();
+      return;
+    }
+    ci.min_values.push_back(*stats.min_value);
+    ci.max_values.push_back(*stats.max_value);
+    if (last_ >= 0) {
+      const auto& lo = ci.min_values;
+      const auto& hi = ci.max_values;
+      const int by_min = CompareBounds(type_, lo.back(), lo[static_cast<size_t>(last_)]);
+      const int by_max = CompareBounds(type_, hi.back(), hi[static_cast<size_t>(last_)]);
+      ascending_ = ascending_ && by_min >= 0 && by_max >= 0;
+      descending_ = descending_ && by_min <= 0 && by_max <= 0;
+    }
+    last_ = static_cast<int64_t>(ci.min_values.size()) - 1;
+  }
+
+  ChunkPageIndex Finish() {
+    if (index_.columns) {
+      // As parquet-cpp decides it: all equal counts as ascending; no page with bounds is unordered.
+      index_.columns->boundary_order = last_ < 0     ? BoundaryOrder::kUnordered
+                                       : ascending_  ? BoundaryOrder::kAscending
+                                       : descending_ ? BoundaryOrder::kDescending
+                                                     : BoundaryOrder::kUnordered;
+    }
+    return std::move(index_);
+  }
+
+ private:
+  DataType type_;
+  ChunkPageIndex index_;
+  int64_t last_ = -1;  // the last page with bounds
+  bool ascending_ = true, descending_ = true;
+};
 
 // --- dictionaries ---
 
@@ -464,8 +742,9 @@ class ColumnChunkWriter {
                     const ParquetWriterOptions& options, std::string* out, int64_t base)
       : field_(field), v_(column), begin_(begin), end_(end), options_(options), out_(out), base_(base) {}
 
-  // Appends the chunk and fills *chunk (its metadata); adds its counts to *stats and its bounds to *bounds.
-  Status Write(ColumnFileStats* stats, MinMax* bounds, ColumnChunk* chunk) {
+  // Appends the chunk and fills *chunk (its metadata) and *page_index (its pages' locations and bounds, offsets
+  // relative to `base` like the metadata's); adds its counts to *stats and its bounds to *bounds.
+  Status Write(ColumnFileStats* stats, MinMax* bounds, ColumnChunk* chunk, ChunkPageIndex* page_index) {
     ColumnMetaData md;
     md.type = PhysicalType(field_.type);
     md.path_in_schema = {field_.name};
@@ -494,6 +773,9 @@ class ColumnChunkWriter {
     size_t row = begin_;
     size_t dict_pos = 0;  // next index in dict.indices
     int64_t chunk_nulls = 0;
+    MinMax chunk_mm(field_.type);
+    PageIndexBuilder index(field_.type);
+    const DictionaryOrder order = use_dict_ ? OrderDictionary(dict) : DictionaryOrder{};
     RleBitPackedEncoder levels(1);
     RleBitPackedEncoder indices(index_width_);
     std::string body;
@@ -504,6 +786,14 @@ class ColumnChunkWriter {
       size_t nulls = 0;
       if (valid != nullptr) {
         for (size_t r = page_start; r < page_end; ++r) nulls += valid[r] == 0;
+      }
+      const size_t present = n - nulls;
+      // The page's bounds; the chunk's are theirs merged, so the values are looked at once.
+      MinMax page_mm(field_.type);
+      if (!order.by_rank.empty()) {
+        PageBoundsFromRanks(dict, order, dict_pos, present, &page_mm);
+      } else {
+        page_mm.AddRange(v_, page_start, page_end);
       }
       body.clear();
       if (field_.nullable) {
@@ -522,7 +812,6 @@ class ColumnChunkWriter {
         std::memcpy(body.data() + len_at, &len, 4);
       }
       if (use_dict_) {
-        const size_t present = n - nulls;
         body.push_back(static_cast<char>(index_width_));
         indices.PutBatch(dict.indices.get() + dict_pos, present);
         dict_pos += present;
@@ -537,22 +826,25 @@ class ColumnChunkWriter {
       dp.encoding = use_dict_ ? Encoding::kRleDictionary : Encoding::kPlain;
       dp.definition_level_encoding = Encoding::kRle;
       dp.repetition_level_encoding = Encoding::kRle;
-      h.data_page_header = dp;
+      dp.statistics = MakeStatistics(page_mm, static_cast<int64_t>(nulls), field_.type, LegacyStats());
+      TruncatePageBounds(&*dp.statistics);
+      h.data_page_header = std::move(dp);
+      const int64_t page_at = Offset();
       FLOE_RETURN_IF_ERROR(WritePage(h, body, &md));
+      if (options_.page_index) {
+        index.AddPage(
+            PageLocation{page_at, static_cast<int32_t>(Offset() - page_at), static_cast<int64_t>(page_start - begin_)},
+            *h.data_page_header->statistics, static_cast<int64_t>(present));
+      }
+      chunk_mm.Merge(page_mm);
       chunk_nulls += static_cast<int64_t>(nulls);
       row = page_end;
     } while (row < end_);
 
     md.encodings = use_dict_ ? std::vector<Encoding>{Encoding::kPlain, Encoding::kRle, Encoding::kRleDictionary}
                              : std::vector<Encoding>{Encoding::kPlain, Encoding::kRle};
-    MinMax chunk_mm(field_.type);
-    if (use_dict_) {
-      // The distinct values are all the values.
-      for (uint32_t r : dict.first_row) chunk_mm.AddRange(v_, r, r + 1);
-    } else {
-      chunk_mm.AddRange(v_, begin_, end_);
-    }
-    md.statistics = MakeStatistics(chunk_mm, chunk_nulls, LegacyStats());
+    md.statistics = MakeStatistics(chunk_mm, chunk_nulls, field_.type, LegacyStats());
+    if (options_.page_index) *page_index = index.Finish();
 
     stats->values += static_cast<int64_t>(end_ - begin_);
     stats->nulls += chunk_nulls;
@@ -570,6 +862,60 @@ class ColumnChunkWriter {
   }
 
  private:
+  // The dictionary's ids in the column's order, when that spares comparing a string per row: each page's bounds
+  // are then the values of its lowest- and highest-ranked index. Only for strings and binary (fixed-width values
+  // compare as cheaply as ranks do), and only when sorting the dictionary costs less than a row-by-row scan.
+  struct DictionaryOrder {
+    std::vector<uint32_t> rank;     // per id
+    std::vector<uint32_t> by_rank;  // per rank, the id; empty: scan the rows instead
+  };
+  DictionaryOrder OrderDictionary(const Dictionary& dict) const {
+    DictionaryOrder o;
+    if (!formats::IsVariableWidth(field_.type.id) || dict.size < 2) return o;
+    const size_t log2 = static_cast<size_t>(BitWidthOf(dict.size));
+    if (static_cast<size_t>(dict.size) * log2 > dict.count) return o;
+    o.by_rank.resize(dict.size);
+    for (uint32_t id = 0; id < dict.size; ++id) o.by_rank[id] = id;
+    std::sort(o.by_rank.begin(), o.by_rank.end(),
+              [&](uint32_t a, uint32_t b) { return v_.string(dict.first_row[a]) < v_.string(dict.first_row[b]); });
+    o.rank.resize(dict.size);
+    for (uint32_t k = 0; k < dict.size; ++k) o.rank[o.by_rank[k]] = k;
+    return o;
+  }
+  void PageBoundsFromRanks(const Dictionary& dict, const DictionaryOrder& o, size_t from, size_t count,
+                           MinMax* page) const {
+    if (count == 0) return;
+    const uint32_t* idx = dict.indices.get() + from;
+    const uint32_t* rank = o.rank.data();
+    uint32_t lo = UINT32_MAX, hi = 0;
+    for (size_t i = 0; i < count; ++i) {
+      const uint32_t r = rank[idx[i]];
+      lo = std::min(lo, r);
+      hi = std::max(hi, r);
+    }
+    const size_t lo_row = dict.first_row[o.by_rank[lo]], hi_row = dict.first_row[o.by_rank[hi]];
+    page->AddRange(v_, lo_row, lo_row + 1);
+    page->AddRange(v_, hi_row, hi_row + 1);
+  }
+
+  // Page bounds of strings and binary longer than options.page_stats_max_bytes become shorter bounds (the header's
+  // and the column index's alike), flagged inexact; an upper bound that cannot be shortened stays whole.
+  void TruncatePageBounds(Statistics* s) const {
+    const auto limit = static_cast<size_t>(options_.page_stats_max_bytes);
+    if (!formats::IsVariableWidth(field_.type.id) || options_.page_stats_max_bytes <= 0) return;
+    const bool utf8 = field_.type.id == ColumnType::kString;
+    if (s->min_value && s->min_value->size() > limit) {
+      s->min_value = TruncateLower(*s->min_value, limit, utf8);
+      s->is_min_value_exact = false;
+    }
+    if (s->max_value && s->max_value->size() > limit) {
+      if (auto up = TruncateUpper(*s->max_value, limit, utf8)) {
+        s->max_value = std::move(*up);
+        s->is_max_value_exact = false;
+      }
+    }
+  }
+
   int64_t Offset() const { return base_ + static_cast<int64_t>(out_->size()); }
 
   bool LegacyStats() const {
@@ -669,7 +1015,8 @@ class ColumnChunkWriter {
     }
   }
 
-  Status WritePage(PageHeader h, std::string_view body, ColumnMetaData* md) {
+  // Sets the page sizes in `h` and appends the page.
+  Status WritePage(PageHeader& h, std::string_view body, ColumnMetaData* md) {
     compressed_.clear();
     FLOE_RETURN_IF_ERROR(CompressPage(options_.codec, body, &compressed_, options_.compression_level)
                              .WithContext(fmt::format("column {}", field_.name)));
@@ -710,7 +1057,8 @@ struct ParquetWriter::State {
   FileMetaData footer;
   std::vector<MinMax> bounds;        // per column, over the row groups written so far
   std::vector<std::string> buffers;  // per column: its chunk while row groups are encoded on several threads
-  size_t rows_coming = 0;            // rows of the batch being written that are not encoded yet (for reserving)
+  std::vector<std::vector<ChunkPageIndex>> page_indexes;  // per row group, per column; written by Finish
+  size_t rows_coming = 0;  // rows of the batch being written that are not encoded yet (for reserving)
 };
 
 ParquetWriter::ParquetWriter(formats::Schema schema, ParquetWriterOptions options)
@@ -802,11 +1150,12 @@ Status ParquetWriter::WriteRowGroup(const std::vector<formats::ColumnVector>& co
   rg.total_compressed_size = 0;
   const size_t ncols = columns.size();
   rg.columns.resize(ncols);
+  std::vector<ChunkPageIndex> page_indexes(ncols);
   const size_t threads = std::min<size_t>(static_cast<size_t>(std::max(options_.threads, 1)), ncols);
   if (threads <= 1) {
     for (size_t c = 0; c < ncols; ++c) {
       ColumnChunkWriter w(schema_.fields[c], columns[c], begin, end, options_, &file_, 0);
-      FLOE_RETURN_IF_ERROR(w.Write(&stats_[c], &state_->bounds[c], &rg.columns[c]));
+      FLOE_RETURN_IF_ERROR(w.Write(&stats_[c], &state_->bounds[c], &rg.columns[c], &page_indexes[c]));
     }
   } else {
     // Each column chunk into its own buffer (offsets relative to it), then the buffers in column order: the same
@@ -818,7 +1167,7 @@ Status ParquetWriter::WriteRowGroup(const std::vector<formats::ColumnVector>& co
       for (size_t c = next++; c < ncols; c = next++) {
         state_->buffers[c].clear();
         ColumnChunkWriter w(schema_.fields[c], columns[c], begin, end, options_, &state_->buffers[c], 0);
-        results[c] = w.Write(&stats_[c], &state_->bounds[c], &rg.columns[c]);
+        results[c] = w.Write(&stats_[c], &state_->bounds[c], &rg.columns[c], &page_indexes[c]);
       }
     };
     std::vector<std::thread> helpers;
@@ -839,6 +1188,7 @@ Status ParquetWriter::WriteRowGroup(const std::vector<formats::ColumnVector>& co
       cc.file_offset += shift;
       md.data_page_offset += shift;
       if (md.dictionary_page_offset) *md.dictionary_page_offset += shift;
+      for (PageLocation& loc : page_indexes[c].offsets.page_locations) loc.offset += shift;
       file_.append(state_->buffers[c]);
     }
   }
@@ -847,6 +1197,7 @@ Status ParquetWriter::WriteRowGroup(const std::vector<formats::ColumnVector>& co
     *rg.total_compressed_size += cc.meta_data->total_compressed_size;
   }
   state_->footer.row_groups.push_back(std::move(rg));
+  if (options_.page_index) state_->page_indexes.push_back(std::move(page_indexes));
   // Room for the rest of the batch at this group's size, so that the file is not copied as it grows.
   if (state_->rows_coming > 0 && end > begin) {
     const size_t group_bytes = file_.size() - start;
@@ -869,6 +1220,31 @@ Result<std::string> ParquetWriter::Finish() {
   for (const auto& [k, v] : options_.key_value_metadata) md.key_value_metadata.push_back(KeyValue{k, v});
   md.created_by = fmt::format("floe version {} (build {})", Version(), GitCommit());
   md.column_orders.assign(schema_.fields.size(), ColumnOrder{});
+  if (options_.page_index) {
+    // All column indexes, then all offset indexes, each row group by row group and column by column (as parquet-cpp
+    // and parquet-java lay them out, so that a reader fetches each kind in one read).
+    std::string bytes;
+    for (size_t g = 0; g < state_->page_indexes.size(); ++g) {
+      for (size_t c = 0; c < state_->page_indexes[g].size(); ++c) {
+        const auto& ci = state_->page_indexes[g][c].columns;
+        if (!ci) continue;
+        bytes.clear();
+        SerializeColumnIndex(*ci, &bytes);
+        md.row_groups[g].columns[c].column_index_offset = static_cast<int64_t>(file_.size());
+        md.row_groups[g].columns[c].column_index_length = static_cast<int32_t>(bytes.size());
+        file_.append(bytes);
+      }
+    }
+    for (size_t g = 0; g < state_->page_indexes.size(); ++g) {
+      for (size_t c = 0; c < state_->page_indexes[g].size(); ++c) {
+        bytes.clear();
+        SerializeOffsetIndex(state_->page_indexes[g][c].offsets, &bytes);
+        md.row_groups[g].columns[c].offset_index_offset = static_cast<int64_t>(file_.size());
+        md.row_groups[g].columns[c].offset_index_length = static_cast<int32_t>(bytes.size());
+        file_.append(bytes);
+      }
+    }
+  }
   std::string footer;
   SerializeFileMetaData(md, &footer);
   file_.append(footer);

@@ -9,9 +9,21 @@
 //   - per column chunk a dictionary (PLAIN dictionary page, RLE_DICTIONARY data pages) unless the dictionary grows
 //     past `dictionary_page_bytes`, then PLAIN pages for the whole chunk; booleans are always PLAIN;
 //   - data pages v1 of at most `page_bytes` of values and `page_rows` rows, compressed with the file's codec (ZSTD
-//     by default); min/max/null-count statistics per column chunk (min_value/max_value, with a TypeDefinedOrder
-//     column order so readers may prune on them), none in page headers (readers prune on chunks, or on a page
-//     index, which floe does not write yet);
+//     by default);
+//   - statistics (parquet.thrift Statistics, ColumnIndex) with a TypeDefinedOrder column order, so that readers may
+//     prune on them: per column chunk and in every data page header min_value/max_value, null_count, nan_count for
+//     floats (NaN never a bound; a zero minimum is -0.0 and a zero maximum +0.0), and the deprecated min/max where
+//     the order is signed (all but strings and binary), as parquet-cpp writes them;
+//   - the page index (PageIndex.md), unless `page_index` is off: a ColumnIndex (per page null_pages, min/max,
+//     null_counts, nan_counts, and the boundary order) and an OffsetIndex (page locations) per column chunk, all
+//     column indexes then all offset indexes between the last row group and the footer. A chunk with a page of only
+//     NaNs gets no ColumnIndex, as parquet.thrift requires under TYPE_ORDER.
+//     Page-level string and binary bounds (page headers and column index alike) longer than `page_stats_max_bytes`
+//     are truncated: the minimum to a prefix, the maximum to a prefix with its last byte (binary) or character
+//     (UTF-8, never split) incremented, flagged is_min/max_value_exact = false in the header. 64 bytes is
+//     parquet-java's and arrow-rs's column-index default (parquet.columnindex.truncate.length); parquet-cpp does
+//     not truncate but drops bounds over 4 KiB, which costs the chunk its column index. Chunk statistics (and so
+//     Iceberg's bounds) stay exact and whole, as both parquet-cpp and parquet-java write them by default;
 //   - row groups of `row_group_rows` rows; with `threads` > 1 the column chunks of a row group are encoded and
 //     compressed on that many threads at once (the file is the same byte for byte).
 #pragma once
@@ -37,6 +49,8 @@ struct ParquetWriterOptions {
   bool dictionary = true;
   int64_t dictionary_page_bytes = 1 << 20;  // pyarrow's dictionary_pagesize_limit
   int threads = 1;                          // column chunks encoded at once (1: all on the calling thread)
+  bool page_index = true;                   // write a ColumnIndex and an OffsetIndex per column chunk
+  int64_t page_stats_max_bytes = 64;        // longest page-level string bound (0: never truncate)
   std::vector<std::pair<std::string, std::string>> key_value_metadata;
 };
 

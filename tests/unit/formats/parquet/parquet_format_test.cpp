@@ -90,6 +90,7 @@ Statistics FullStatistics() {
   s.min_value = "";
   s.is_max_value_exact = true;
   s.is_min_value_exact = false;
+  s.nan_count = 0;
   return s;
 }
 
@@ -927,6 +928,164 @@ TEST(ParquetFormatTest, ParsesAFooterWrittenByPyarrow) {
 
   // What floe writes back parses to the same structure (the fields floe does not model are dropped).
   EXPECT_EQ(Roundtrip(md), md);
+}
+
+// --- The page index ---
+
+ColumnIndex FullColumnIndex(size_t pages) {
+  ColumnIndex ci;
+  for (size_t i = 0; i < pages; ++i) {
+    const bool null_page = i % 3 == 1;
+    ci.null_pages.push_back(null_page);
+    ci.min_values.push_back(null_page ? "" : Le64(static_cast<int64_t>(i) * 10));
+    ci.max_values.push_back(null_page ? "" : Le64(static_cast<int64_t>(i) * 10 + 9));
+    ci.null_counts.push_back(null_page ? 100 : static_cast<int64_t>(i));
+    ci.repetition_level_histograms.push_back(static_cast<int64_t>(i));
+    ci.definition_level_histograms.push_back(-static_cast<int64_t>(i));
+    ci.nan_counts.push_back(static_cast<int64_t>(i) % 2);
+  }
+  ci.boundary_order = BoundaryOrder::kDescending;
+  return ci;
+}
+
+OffsetIndex FullOffsetIndex(size_t pages) {
+  OffsetIndex oi;
+  for (size_t i = 0; i < pages; ++i) {
+    oi.page_locations.push_back(
+        PageLocation{4 + static_cast<int64_t>(i) * 5000, 4999, static_cast<int64_t>(i) * 20000});
+    oi.unencoded_byte_array_data_bytes.push_back(static_cast<int64_t>(i) * 3);
+  }
+  return oi;
+}
+
+ColumnIndex Roundtrip(const ColumnIndex& ci) {
+  std::string bytes;
+  SerializeColumnIndex(ci, &bytes);
+  auto back = ParseColumnIndex(bytes);
+  EXPECT_TRUE(back.ok()) << back.status().ToString();
+  return back.ok() ? *back : ColumnIndex{};
+}
+
+OffsetIndex Roundtrip(const OffsetIndex& oi) {
+  std::string bytes;
+  SerializeOffsetIndex(oi, &bytes);
+  auto back = ParseOffsetIndex(bytes);
+  EXPECT_TRUE(back.ok()) << back.status().ToString();
+  return back.ok() ? *back : OffsetIndex{};
+}
+
+TEST(ParquetFormatTest, PageIndexRoundTripsShortAndLongLists) {
+  // 14 elements fit a list header's size nibble; 15 and more take the long form.
+  for (size_t pages : {0u, 1u, 14u, 15u, 300u}) {
+    const ColumnIndex ci = FullColumnIndex(pages);
+    EXPECT_EQ(Roundtrip(ci), ci) << pages;
+    const OffsetIndex oi = FullOffsetIndex(pages);
+    EXPECT_EQ(Roundtrip(oi), oi) << pages;
+  }
+  ColumnIndex bare = FullColumnIndex(3);  // the optional lists unwritten
+  bare.null_counts.clear();
+  bare.repetition_level_histograms.clear();
+  bare.definition_level_histograms.clear();
+  bare.nan_counts.clear();
+  bare.boundary_order = BoundaryOrder::kUnordered;
+  EXPECT_EQ(Roundtrip(bare), bare);
+  OffsetIndex bare_offsets = FullOffsetIndex(3);
+  bare_offsets.unencoded_byte_array_data_bytes.clear();
+  EXPECT_EQ(Roundtrip(bare_offsets), bare_offsets);
+}
+
+TEST(ParquetFormatTest, NullPagesAreBoolElementsAsThriftWritesThem) {
+  ColumnIndex ci;
+  ci.null_pages = {true, false};
+  ci.min_values = {"", "a"};
+  ci.max_values = {"", "b"};
+  ci.boundary_order = BoundaryOrder::kAscending;
+  std::string bytes;
+  SerializeColumnIndex(ci, &bytes);
+  // Field 1, a list (0x19); 2 elements of type bool (0x22); true is 1 and false 2, as in a field header.
+  ASSERT_GE(bytes.size(), 4u);
+  EXPECT_EQ(bytes.substr(0, 4), std::string("\x19\x22\x01\x02", 4));
+  // Either bool id as the element type, and 0 for false, as other writers have it.
+  std::string other = bytes;
+  other[1] = 0x21;
+  other[3] = 0x00;
+  auto back = ParseColumnIndex(other);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->null_pages, (std::vector<bool>{true, false}));
+}
+
+TEST(ParquetFormatTest, PageIndexBytesMustBeExactlyOneStruct) {
+  std::string ci_bytes, oi_bytes;
+  SerializeColumnIndex(FullColumnIndex(20), &ci_bytes);
+  SerializeOffsetIndex(FullOffsetIndex(20), &oi_bytes);
+  for (size_t n = 0; n < ci_bytes.size(); ++n) {
+    auto ci = ParseColumnIndex(std::string_view(ci_bytes).substr(0, n));
+    ASSERT_FALSE(ci.ok()) << "a prefix of " << n << " bytes parsed";
+    EXPECT_EQ(ci.status().message().rfind("parquet column index: ", 0), 0u) << ci.status().message();
+  }
+  for (size_t n = 0; n < oi_bytes.size(); ++n) {
+    auto oi = ParseOffsetIndex(std::string_view(oi_bytes).substr(0, n));
+    ASSERT_FALSE(oi.ok()) << "a prefix of " << n << " bytes parsed";
+    EXPECT_EQ(oi.status().message().rfind("parquet offset index: ", 0), 0u) << oi.status().message();
+  }
+  auto longer = ParseOffsetIndex(oi_bytes + "x");
+  ASSERT_FALSE(longer.ok());
+  EXPECT_NE(longer.status().message().find("the struct ends 1 bytes before its stated length"), std::string::npos)
+      << longer.status().message();
+  // An offset index is not a column index: field 1 is a list of structs there, of bools here.
+  auto wrong = ParseColumnIndex(oi_bytes);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.status().message().find("ColumnIndex.null_pages is a list of struct, expected bool"),
+            std::string::npos)
+      << wrong.status().message();
+}
+
+TEST(ParquetFormatTest, PageIndexRequiredFieldsAreRequired) {
+  std::string bytes;
+  ThriftCompactWriter w(&bytes);
+  w.StructBegin();
+  w.FieldListBegin(1, CompactType::kBoolFalse, 0);
+  w.FieldListBegin(2, CompactType::kBinary, 0);
+  w.FieldListBegin(3, CompactType::kBinary, 0);
+  w.StructEnd();  // no boundary_order
+  auto ci = ParseColumnIndex(bytes);
+  ASSERT_FALSE(ci.ok());
+  EXPECT_NE(ci.status().message().find("ColumnIndex.boundary_order missing"), std::string::npos)
+      << ci.status().message();
+  bytes.clear();
+  ThriftCompactWriter o(&bytes);
+  o.StructBegin();
+  o.FieldListBegin(1, CompactType::kStruct, 1);
+  o.StructBegin();
+  o.FieldI64(1, 4);
+  o.FieldI64(3, 0);  // no compressed_page_size
+  o.StructEnd();
+  o.StructEnd();
+  auto oi = ParseOffsetIndex(bytes);
+  ASSERT_FALSE(oi.ok());
+  EXPECT_NE(oi.status().message().find("PageLocation.compressed_page_size missing"), std::string::npos)
+      << oi.status().message();
+  EXPECT_NE(oi.status().message().find("page_locations[0]"), std::string::npos) << oi.status().message();
+}
+
+TEST(ParquetFormatTest, CorruptedPageIndexesNeverCrashAndWhatParsesRoundTrips) {
+  std::string golden;
+  SerializeColumnIndex(FullColumnIndex(16), &golden);
+  int parsed = 0;
+  for (size_t i = 0; i < golden.size(); ++i) {
+    for (uint8_t flip : {0x01, 0x10, 0x80, 0xff}) {
+      std::string bad = golden;
+      bad[i] = static_cast<char>(bad[i] ^ flip);
+      auto ci = ParseColumnIndex(bad);
+      if (!ci.ok()) {
+        EXPECT_EQ(ci.status().code(), StatusCode::kCorruption);
+        continue;
+      }
+      ++parsed;
+      EXPECT_EQ(Roundtrip(*ci), *ci) << "byte " << i << " ^ " << int{flip};
+    }
+  }
+  EXPECT_GT(parsed, 0);
 }
 
 }  // namespace

@@ -561,5 +561,520 @@ TEST(ParquetReader, NullsAtPageEdgesInEveryPath) {
   }
 }
 
+// --- Page statistics and the page index ---
+
+template <typename T>
+T Plain(const std::string& b) {
+  T v{};
+  EXPECT_EQ(b.size(), sizeof(T));
+  std::memcpy(&v, b.data(), std::min(b.size(), sizeof(T)));
+  return v;
+}
+
+std::string WriteFile(const Schema& schema, const std::vector<ColumnVector>& cols, const ParquetWriterOptions& o) {
+  ParquetWriter writer(schema, o);
+  EXPECT_TRUE(writer.Write(cols).ok());
+  auto file = writer.Finish();
+  EXPECT_TRUE(file.ok()) << file.status().ToString();
+  return file.ok() ? *file : std::string();
+}
+
+// Pages of 100 rows: x (int64) rises with nulls, the third page all null; s (string) has an all-null page too;
+// d (double) has NaNs among its values, zeros of both signs, and a page of NaN and nulls only in the second group.
+struct PagedColumns {
+  Schema schema;
+  std::vector<ColumnVector> cols;
+};
+
+PagedColumns MakePagedColumns(size_t rows, bool nan_only_page) {
+  PagedColumns p;
+  p.schema.fields = {{"x", {ColumnType::kInt64}, true, 1},
+                     {"s", {ColumnType::kString}, true, 2},
+                     {"d", {ColumnType::kDouble}, true, 3}};
+  for (const Field& f : p.schema.fields) p.cols.emplace_back(f.type);
+  for (size_t r = 0; r < rows; ++r) {
+    const size_t page = r / 100;
+    if (page == 2 || r % 9 == 0) {
+      p.cols[0].AppendNull();
+    } else {
+      p.cols[0].Append<int64_t>(static_cast<int64_t>(r) * 3 - 200);
+    }
+    if (page == 1) {
+      p.cols[1].AppendNull();
+    } else {
+      p.cols[1].AppendString(fmt::format("k{:03}", (r * 37) % 1000));
+    }
+    if (nan_only_page && page == 3) {
+      if (r % 2 == 0) {
+        p.cols[2].AppendNull();
+      } else {
+        p.cols[2].Append<double>(std::nan(""));
+      }
+    } else if (r % 10 == 3) {
+      p.cols[2].Append<double>(std::nan(""));
+    } else if (r % 10 == 4) {
+      p.cols[2].Append<double>(r % 20 == 4 ? 0.0 : -0.0);
+    } else {
+      p.cols[2].Append<double>(static_cast<double>(r % 50) - 10.5);
+    }
+  }
+  return p;
+}
+
+// What a page [first, first + rows) of `col` should say: its null count, and its min/max (PLAIN), by brute force.
+struct ExpectedPage {
+  int64_t nulls = 0, nans = 0;
+  std::optional<std::string> min, max;
+};
+
+ExpectedPage BruteForce(const ColumnVector& col, size_t first, size_t rows) {
+  ExpectedPage e;
+  for (size_t r = first; r < first + rows; ++r) {
+    if (col.IsNull(r)) {
+      ++e.nulls;
+      continue;
+    }
+    std::string v;
+    switch (col.type().id) {
+      case ColumnType::kInt64: {
+        const int64_t x = col.value<int64_t>(r);
+        v.assign(reinterpret_cast<const char*>(&x), 8);
+        if (!e.min || x < Plain<int64_t>(*e.min)) e.min = v;
+        if (!e.max || x > Plain<int64_t>(*e.max)) e.max = v;
+        break;
+      }
+      case ColumnType::kDouble: {
+        const double x = col.value<double>(r);
+        if (std::isnan(x)) {
+          ++e.nans;
+          break;
+        }
+        double lo = x == 0 ? -0.0 : x, hi = x == 0 ? 0.0 : x;
+        if (!e.min || lo < Plain<double>(*e.min)) e.min = std::string(reinterpret_cast<const char*>(&lo), 8);
+        if (!e.max || hi > Plain<double>(*e.max)) e.max = std::string(reinterpret_cast<const char*>(&hi), 8);
+        break;
+      }
+      default: {
+        const std::string s(col.string(r));
+        if (!e.min || s < *e.min) e.min = s;
+        if (!e.max || s > *e.max) e.max = s;
+        break;
+      }
+    }
+  }
+  return e;
+}
+
+// `from_index`: per column, whether its figures come from a column index.
+void ExpectPagesDescribeTheData(const std::string& file, const PagedColumns& p, std::vector<bool> from_index) {
+  auto reader = ParquetReader::Open(file, "pages.parquet");
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  size_t group_first = 0;
+  for (int g = 0; g < reader->num_row_groups(); ++g) {
+    for (int c = 0; c < 3; ++c) {
+      SCOPED_TRACE(fmt::format("row group {} column {}", g, p.schema.fields[c].name));
+      auto pages = reader->PageStatistics(g, c);
+      ASSERT_TRUE(pages.ok()) << pages.status().ToString();
+      EXPECT_EQ(pages->from_page_index, from_index[static_cast<size_t>(c)]);
+      int64_t next_row = 0;
+      for (size_t i = 0; i < pages->pages.size(); ++i) {
+        const auto& page = pages->pages[i];
+        EXPECT_EQ(page.first_row, next_row);
+        next_row += page.rows;
+        const ExpectedPage want = BruteForce(p.cols[c], group_first + page.first_row, page.rows);
+        EXPECT_EQ(page.null_count, want.nulls) << "page " << i;
+        EXPECT_EQ(page.null_page, want.nulls == page.rows) << "page " << i;
+        EXPECT_EQ(page.min, want.min) << "page " << i;
+        EXPECT_EQ(page.max, want.max) << "page " << i;
+      }
+      EXPECT_EQ(next_row, reader->row_group_rows(g));
+    }
+    group_first += static_cast<size_t>(reader->row_group_rows(g));
+  }
+}
+
+TEST(ParquetPageStatistics, PageIndexAndPageHeadersDescribeEveryPage) {
+  const PagedColumns p = MakePagedColumns(1000, false);
+  for (bool dictionary : {true, false}) {
+    ParquetWriterOptions o;
+    o.page_rows = 100;
+    o.row_group_rows = 600;
+    o.dictionary = dictionary;
+    const std::string with_index = WriteFile(p.schema, p.cols, o);
+    ExpectPagesDescribeTheData(with_index, p, {true, true, true});
+    o.page_index = false;
+    const std::string without = WriteFile(p.schema, p.cols, o);
+    ExpectPagesDescribeTheData(without, p, {false, false, false});  // the same figures, from the page headers
+    EXPECT_LT(without.size(), with_index.size());
+
+    auto reader = ParquetReader::Open(with_index, "pages.parquet");
+    ASSERT_TRUE(reader.ok());
+    for (const RowGroup& rg : reader->metadata().row_groups) {
+      for (const ColumnChunk& cc : rg.columns) {
+        EXPECT_TRUE(cc.column_index_offset && cc.column_index_length && cc.offset_index_offset &&
+                    cc.offset_index_length);
+        // The page index lies between the last column chunk and the footer.
+        const ColumnMetaData& last = *reader->metadata().row_groups.back().columns.back().meta_data;
+        EXPECT_GE(*cc.column_index_offset, last.data_page_offset + 1);
+      }
+    }
+  }
+}
+
+TEST(ParquetPageStatistics, ChunkStatisticsAreThePagesMerged) {
+  const PagedColumns p = MakePagedColumns(1000, false);
+  ParquetWriterOptions o;
+  o.page_rows = 100;
+  const std::string file = WriteFile(p.schema, p.cols, o);
+  auto reader = ParquetReader::Open(file, "pages.parquet");
+  ASSERT_TRUE(reader.ok());
+  for (int c = 0; c < 3; ++c) {
+    const ExpectedPage want = BruteForce(p.cols[c], 0, 1000);
+    const auto chunk = reader->Stats(0, c);
+    EXPECT_EQ(chunk.min, want.min) << c;
+    EXPECT_EQ(chunk.max, want.max) << c;
+    EXPECT_EQ(chunk.null_count, want.nulls) << c;
+    const auto& st = *reader->metadata().row_groups[0].columns[c].meta_data->statistics;
+    if (c == 2) {
+      EXPECT_EQ(st.nan_count, want.nans);
+    } else {
+      EXPECT_FALSE(st.nan_count) << "nan_count is for floats only";
+    }
+  }
+}
+
+TEST(ParquetPageStatistics, PageHeadersCarryStatisticsAsParquetCppWritesThem) {
+  const PagedColumns p = MakePagedColumns(300, false);
+  ParquetWriterOptions o;
+  o.page_rows = 100;
+  const std::string file = WriteFile(p.schema, p.cols, o);
+  auto reader = ParquetReader::Open(file, "pages.parquet");
+  ASSERT_TRUE(reader.ok());
+  auto pages = reader->PageStatistics(0, 2);
+  ASSERT_TRUE(pages.ok());
+  for (int c = 0; c < 3; ++c) {
+    auto chunk_pages = reader->PageStatistics(0, c);
+    ASSERT_TRUE(chunk_pages.ok());
+    for (const auto& page : chunk_pages->pages) {
+      size_t header_size = 0;
+      auto h = ParsePageHeader(std::string_view(file).substr(static_cast<size_t>(page.offset)), &header_size);
+      ASSERT_TRUE(h.ok());
+      ASSERT_TRUE(h->data_page_header && h->data_page_header->statistics);
+      const Statistics& s = *h->data_page_header->statistics;
+      EXPECT_EQ(static_cast<int64_t>(header_size) + h->compressed_page_size, page.compressed_size);
+      EXPECT_EQ(s.null_count, page.null_count);
+      EXPECT_EQ(s.min_value, page.min);
+      // The deprecated signed min/max beside them for all but strings; nan_count for floats only.
+      EXPECT_EQ(s.min.has_value(), c != 1 && s.min_value.has_value());
+      EXPECT_EQ(s.nan_count.has_value(), c == 2);
+    }
+  }
+}
+
+TEST(ParquetPageStatistics, AllNullPagesAreNullPagesWithEmptyBounds) {
+  const PagedColumns p = MakePagedColumns(500, false);
+  ParquetWriterOptions o;
+  o.page_rows = 100;
+  const std::string file = WriteFile(p.schema, p.cols, o);
+  auto reader = ParquetReader::Open(file, "pages.parquet");
+  ASSERT_TRUE(reader.ok());
+  const ColumnChunk& cc = reader->metadata().row_groups[0].columns[1];
+  auto ci = ParseColumnIndex(
+      std::string_view(file).substr(static_cast<size_t>(*cc.column_index_offset), *cc.column_index_length));
+  ASSERT_TRUE(ci.ok()) << ci.status().ToString();
+  ASSERT_EQ(ci->null_pages.size(), 5u);
+  EXPECT_EQ(ci->null_pages, (std::vector<bool>{false, true, false, false, false}));
+  EXPECT_EQ(ci->min_values[1], "");
+  EXPECT_EQ(ci->max_values[1], "");
+  EXPECT_EQ(ci->null_counts, (std::vector<int64_t>{0, 100, 0, 0, 0}));
+  EXPECT_TRUE(ci->nan_counts.empty());
+  auto pages = reader->PageStatistics(0, 1);
+  ASSERT_TRUE(pages.ok());
+  EXPECT_TRUE(pages->pages[1].null_page);
+  EXPECT_FALSE(pages->pages[1].min);
+}
+
+TEST(ParquetPageStatistics, APageOfOnlyNaNsHasNoColumnIndexButItsHeadersStillCount) {
+  const PagedColumns p = MakePagedColumns(500, true);
+  ParquetWriterOptions o;
+  o.page_rows = 100;
+  const std::string file = WriteFile(p.schema, p.cols, o);
+  auto reader = ParquetReader::Open(file, "pages.parquet");
+  ASSERT_TRUE(reader.ok());
+  const ColumnChunk& d = reader->metadata().row_groups[0].columns[2];
+  EXPECT_FALSE(d.column_index_offset) << "TYPE_ORDER leaves no bounds for a page of NaNs";
+  EXPECT_TRUE(d.offset_index_offset);
+  EXPECT_TRUE(reader->metadata().row_groups[0].columns[0].column_index_offset);
+  auto pages = reader->PageStatistics(0, 2);
+  ASSERT_TRUE(pages.ok()) << pages.status().ToString();
+  EXPECT_FALSE(pages->from_page_index);
+  ASSERT_EQ(pages->pages.size(), 5u);
+  EXPECT_FALSE(pages->pages[3].min);
+  EXPECT_EQ(pages->pages[3].null_count, 50);
+  EXPECT_FALSE(pages->pages[3].null_page);
+  size_t header_size = 0;
+  auto h = ParsePageHeader(std::string_view(file).substr(static_cast<size_t>(pages->pages[3].offset)), &header_size);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->data_page_header->statistics->nan_count, 50);
+  EXPECT_FALSE(h->data_page_header->statistics->min_value);
+  ExpectPagesDescribeTheData(file, p, {true, true, false});  // d's figures come from its page headers
+}
+
+TEST(ParquetPageStatistics, BoundaryOrderFollowsThePages) {
+  Schema schema;
+  schema.fields = {{"up", {ColumnType::kInt32}, false, 1},
+                   {"down", {ColumnType::kString}, false, 2},
+                   {"mixed", {ColumnType::kFloat}, true, 3},
+                   {"same", {ColumnType::kInt64}, true, 4}};
+  std::vector<ColumnVector> cols;
+  for (const Field& f : schema.fields) cols.emplace_back(f.type);
+  for (int r = 0; r < 1000; ++r) {
+    cols[0].Append<int32_t>(r / 3);
+    cols[1].AppendString(fmt::format("{:04}", 5000 - r));
+    cols[2].Append<float>(static_cast<float>((r / 100 * 7) % 10 * 100 + r % 100));  // pages at 0, 700, 400, ...
+    if (r < 300) {
+      cols[3].AppendNull();  // null pages between equal ones do not break an order
+    } else {
+      cols[3].Append<int64_t>(7);
+    }
+  }
+  ParquetWriterOptions o;
+  o.page_rows = 100;
+  const std::string file = WriteFile(schema, cols, o);
+  auto reader = ParquetReader::Open(file, "order.parquet");
+  ASSERT_TRUE(reader.ok());
+  const BoundaryOrder want[] = {BoundaryOrder::kAscending, BoundaryOrder::kDescending, BoundaryOrder::kUnordered,
+                                BoundaryOrder::kAscending};
+  for (int c = 0; c < 4; ++c) {
+    auto pages = reader->PageStatistics(0, c);
+    ASSERT_TRUE(pages.ok());
+    EXPECT_EQ(pages->boundary_order, want[c]) << schema.fields[c].name;
+  }
+}
+
+TEST(ParquetPageStatistics, LongStringBoundsAreTruncatedOnPagesButNotOnChunks) {
+  Schema schema;
+  schema.fields = {{"s", {ColumnType::kString}, false, 1}, {"b", {ColumnType::kBinary}, false, 2}};
+  std::vector<ColumnVector> cols{ColumnVector({ColumnType::kString}), ColumnVector({ColumnType::kBinary})};
+  // 62 ASCII bytes then 'ä' (2 bytes) and 'ü': a 64-byte cut splits nothing, a 63-byte one would split 'ä'.
+  const std::string head(62, 'a');
+  const std::string lo = head + "\xC3\xA4" + "\xC3\xBC" + "zz";
+  // 58 bytes, 'ä', U+10FFFF and more: the 64-byte prefix ends in U+10FFFF, which cannot be incremented.
+  const std::string hi = std::string(58, 'a') + "\xC3\xA4" + "\xF4\x8F\xBF\xBF" + "q";
+  const std::string bin_lo = std::string(70, '\x01');
+  const std::string bin_hi = std::string(70, '\xFF');  // no shorter upper bound exists
+  for (int r = 0; r < 10; ++r) {
+    cols[0].AppendString(r % 2 == 0 ? lo : hi);
+    cols[1].AppendString(r % 2 == 0 ? bin_lo : bin_hi);
+  }
+  ParquetWriterOptions o;
+  const std::string file = WriteFile(schema, cols, o);
+  auto reader = ParquetReader::Open(file, "long.parquet");
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ(reader->Stats(0, 0).min, lo);
+  EXPECT_EQ(reader->Stats(0, 0).max, hi);
+  auto s = reader->PageStatistics(0, 0);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->pages[0].min, head + "\xC3\xA4");
+  EXPECT_EQ(s->pages[0].max, std::string(58, 'a') + "\xC3\xA5") << "U+10FFFF carries into 'ä', which becomes 'å'";
+  EXPECT_LE(*s->pages[0].min, lo);
+  EXPECT_GT(*s->pages[0].max, hi);
+  auto b = reader->PageStatistics(0, 1);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->pages[0].min, std::string(64, '\x01'));
+  EXPECT_EQ(b->pages[0].max, bin_hi) << "kept whole";
+
+  const auto& loc = b->pages[0];
+  size_t header_size = 0;
+  auto h = ParsePageHeader(std::string_view(file).substr(static_cast<size_t>(loc.offset)), &header_size);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->data_page_header->statistics->is_min_value_exact, false);
+  EXPECT_FALSE(h->data_page_header->statistics->is_max_value_exact);
+
+  o.page_stats_max_bytes = 0;  // no truncation
+  const std::string whole = WriteFile(schema, cols, o);
+  auto r2 = ParquetReader::Open(whole, "whole.parquet");
+  ASSERT_TRUE(r2.ok());
+  auto s2 = r2->PageStatistics(0, 0);
+  ASSERT_TRUE(s2.ok());
+  EXPECT_EQ(s2->pages[0].min, lo);
+  EXPECT_EQ(s2->pages[0].max, hi);
+}
+
+TEST(ParquetPageStatistics, BadPageIndexLocationsAreErrorsNamingFileRowGroupAndColumn) {
+  const PagedColumns p = MakePagedColumns(500, false);
+  ParquetWriterOptions o;
+  o.page_rows = 100;
+  const std::string file = WriteFile(p.schema, p.cols, o);
+  using Edit = std::function<void(ColumnChunk*)>;
+  const std::vector<std::pair<Edit, std::string>> cases = {
+      {[](ColumnChunk* c) { *c->column_index_offset = 1 << 30; }, "column index at byte 1073741824 of"},
+      {[](ColumnChunk* c) { *c->offset_index_length = -5; }, "offset index at byte"},
+      {[](ColumnChunk* c) { c->column_index_length.reset(); }, "column index has an offset or a length but not both"},
+      {[](ColumnChunk* c) { *c->column_index_length -= 1; }, "parquet column index: "},
+      {[](ColumnChunk* c) { *c->offset_index_length += 1; }, "parquet offset index: "},
+      {[](ColumnChunk* c) { *c->offset_index_offset = *c->column_index_offset; }, "offset index"},
+      {[](ColumnChunk* c) { *c->column_index_offset = 4; }, "column index"},
+  };
+  for (const auto& [edit, want] : cases) {
+    const std::string bad = WithFooter(file, [&](FileMetaData* md) { edit(&md->row_groups[0].columns[1]); });
+    auto reader = ParquetReader::Open(bad, "bad.parquet");
+    ASSERT_TRUE(reader.ok()) << "the page index is not read until asked for";
+    auto pages = reader->PageStatistics(0, 1);
+    ASSERT_FALSE(pages.ok()) << want;
+    EXPECT_EQ(pages.status().code(), StatusCode::kCorruption);
+    EXPECT_EQ(pages.status().message().rfind("bad.parquet: row group 0, column s: ", 0), 0u)
+        << pages.status().message();
+    EXPECT_NE(pages.status().message().find(want), std::string::npos) << pages.status().message();
+    EXPECT_TRUE(reader->ReadRowGroup(0).ok()) << "the data still reads";
+  }
+}
+
+TEST(ParquetPageStatistics, PageIndexesThatDisagreeWithTheChunkAreErrors) {
+  const PagedColumns p = MakePagedColumns(500, false);
+  ParquetWriterOptions o;
+  o.page_rows = 100;
+  const std::string file = WriteFile(p.schema, p.cols, o);
+  auto reader = ParquetReader::Open(file, "f.parquet");
+  ASSERT_TRUE(reader.ok());
+  const ColumnChunk& cc = reader->metadata().row_groups[0].columns[0];
+  auto oi = ParseOffsetIndex(
+      std::string_view(file).substr(static_cast<size_t>(*cc.offset_index_offset), *cc.offset_index_length));
+  auto ci = ParseColumnIndex(
+      std::string_view(file).substr(static_cast<size_t>(*cc.column_index_offset), *cc.column_index_length));
+  ASSERT_TRUE(oi.ok() && ci.ok());
+  // A replacement index appended after the data, pointed at from the footer.
+  auto with = [&](const OffsetIndex& o2, const ColumnIndex& c2) {
+    std::string body = file.substr(
+        0, file.size() - 8 - [&] {
+          uint32_t len;
+          std::memcpy(&len, file.data() + file.size() - 8, 4);
+          return len;
+        }());
+    const int64_t oi_at = static_cast<int64_t>(body.size());
+    std::string bytes;
+    SerializeOffsetIndex(o2, &bytes);
+    const auto oi_len = static_cast<int32_t>(bytes.size());
+    SerializeColumnIndex(c2, &bytes);
+    const auto ci_len = static_cast<int32_t>(bytes.size()) - oi_len;
+    std::string tail = body + bytes + file.substr(body.size());
+    return WithFooter(tail, [&](FileMetaData* md) {
+      ColumnChunk& c = md->row_groups[0].columns[0];
+      c.offset_index_offset = oi_at;
+      c.offset_index_length = oi_len;
+      c.column_index_offset = oi_at + oi_len;
+      c.column_index_length = ci_len;
+    });
+  };
+  {
+    const std::string same = with(*oi, *ci);
+    auto r = ParquetReader::Open(same, "f.parquet");
+    ASSERT_TRUE(r.ok());
+    EXPECT_TRUE(r->PageStatistics(0, 0).ok()) << "the rewriting itself is sound";
+  }
+  std::vector<std::pair<std::function<void(OffsetIndex*, ColumnIndex*)>, std::string>> cases = {
+      {[](OffsetIndex* o2, ColumnIndex*) { o2->page_locations[2].offset += 100000; }, "runs past the column chunk"},
+      {[](OffsetIndex* o2, ColumnIndex*) { o2->page_locations[2].offset = 0; }, "runs past the column chunk"},
+      {[](OffsetIndex* o2, ColumnIndex*) { o2->page_locations[1].compressed_page_size = 0; }, "page 1"},
+      {[](OffsetIndex* o2, ColumnIndex*) { std::swap(o2->page_locations[1], o2->page_locations[2]); }, "page 2"},
+      {[](OffsetIndex* o2, ColumnIndex*) { o2->page_locations[0].first_row_index = 5; }, "starts at row 5"},
+      {[](OffsetIndex* o2, ColumnIndex*) { o2->page_locations[3].first_row_index = 100000; }, "starts at row"},
+      {[](OffsetIndex* o2, ColumnIndex*) { o2->page_locations.clear(); }, "no pages"},
+      {[](OffsetIndex*, ColumnIndex* c2) { c2->min_values.pop_back(); }, "4 min_values"},
+      {[](OffsetIndex*, ColumnIndex* c2) { c2->null_counts.push_back(0); }, "6 null_counts"},
+      {[](OffsetIndex*, ColumnIndex* c2) { c2->null_counts[0] = 1000; }, "has 1000 nulls"},
+      {[](OffsetIndex*, ColumnIndex* c2) { c2->max_values[0] = "abc"; }, "bounds of 8 and 3 bytes"},
+  };
+  for (const auto& [edit, want] : cases) {
+    OffsetIndex o2 = *oi;
+    ColumnIndex c2 = *ci;
+    edit(&o2, &c2);
+    const std::string bad = with(o2, c2);
+    auto r = ParquetReader::Open(bad, "f.parquet");
+    ASSERT_TRUE(r.ok());
+    auto pages = r->PageStatistics(0, 0);
+    ASSERT_FALSE(pages.ok()) << want;
+    EXPECT_EQ(pages.status().message().rfind("f.parquet: row group 0, column x: ", 0), 0u) << pages.status().message();
+    EXPECT_NE(pages.status().message().find(want), std::string::npos) << pages.status().message();
+  }
+}
+
+TEST(ParquetPageStatistics, CorruptPageIndexBytesNeverCrash) {
+  const PagedColumns p = MakePagedColumns(400, false);
+  ParquetWriterOptions o;
+  o.page_rows = 100;
+  const std::string file = WriteFile(p.schema, p.cols, o);
+  auto reader = ParquetReader::Open(file, "f.parquet");
+  ASSERT_TRUE(reader.ok());
+  const ColumnChunk& first = reader->metadata().row_groups[0].columns[0];
+  const ColumnChunk& last = reader->metadata().row_groups[0].columns[2];
+  const size_t begin = static_cast<size_t>(*first.column_index_offset);
+  const size_t end = static_cast<size_t>(*last.offset_index_offset + *last.offset_index_length);
+  int failed = 0;
+  for (size_t i = begin; i < end; ++i) {
+    for (uint8_t flip : {0x01, 0x40, 0xff}) {
+      std::string bad = file;
+      bad[i] = static_cast<char>(bad[i] ^ flip);
+      auto r = ParquetReader::Open(bad, "f.parquet");
+      ASSERT_TRUE(r.ok());
+      for (int c = 0; c < 3; ++c) {
+        auto pages = r->PageStatistics(0, c);
+        if (!pages.ok()) {
+          ++failed;
+          EXPECT_EQ(pages.status().code(), StatusCode::kCorruption) << pages.status().ToString();
+        }
+      }
+    }
+  }
+  EXPECT_GT(failed, 0);
+}
+
+TEST(ParquetPageStatistics, AFileWithoutStatisticsHasPagesWithoutBounds) {
+  const PagedColumns p = MakePagedColumns(300, false);
+  ParquetWriterOptions o;
+  o.page_rows = 100;
+  o.page_index = false;
+  std::string file = WriteFile(p.schema, p.cols, o);
+  // Strip the statistics from the first page header of x by rewriting it without them (same body).
+  auto reader = ParquetReader::Open(file, "f.parquet");
+  ASSERT_TRUE(reader.ok());
+  auto pages = reader->PageStatistics(0, 0);
+  ASSERT_TRUE(pages.ok());
+  const auto& first = pages->pages[0];
+  size_t header_size = 0;
+  auto h = ParsePageHeader(std::string_view(file).substr(static_cast<size_t>(first.offset)), &header_size);
+  ASSERT_TRUE(h.ok());
+  PageHeader bare = *h;
+  bare.data_page_header->statistics.reset();
+  std::string header;
+  SerializePageHeader(bare, &header);
+  const size_t at = static_cast<size_t>(first.offset);
+  const int64_t shrink = static_cast<int64_t>(header_size) - static_cast<int64_t>(header.size());
+  std::string edited = file.substr(0, at) + header + file.substr(at + header_size);
+  edited = WithFooter(edited, [&](FileMetaData* md) {
+    for (RowGroup& rg : md->row_groups) {
+      for (size_t c = 0; c < rg.columns.size(); ++c) {
+        ColumnMetaData& m = *rg.columns[c].meta_data;
+        if (c == 0) {
+          m.total_compressed_size -= shrink;
+          continue;
+        }
+        m.data_page_offset -= shrink;
+        if (m.dictionary_page_offset) *m.dictionary_page_offset -= shrink;
+      }
+    }
+  });
+  auto r = ParquetReader::Open(edited, "f.parquet");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  auto back = r->PageStatistics(0, 0);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_FALSE(back->pages[0].min);
+  EXPECT_FALSE(back->pages[0].null_count);
+  EXPECT_TRUE(back->pages[1].min);
+  auto cols = r->ReadRowGroup(0);
+  ASSERT_TRUE(cols.ok()) << cols.status().ToString();
+  EXPECT_EQ((*cols)[0], p.cols[0]);
+}
+
 }  // namespace
 }  // namespace floe::parquet
