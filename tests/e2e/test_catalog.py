@@ -246,3 +246,165 @@ def test_up_runs_the_catalog_door_too():
             {"namespace": ["telemetry"], "name": "readings"}, {"namespace": ["telemetry"], "name": "sensor_10s"}]
         assert s.stop() == 0
         assert "stopped cleanly" in s.stderr()
+
+
+# ---- history over HTTP: `floe catalog log|refs|branch|tag|merge|diff --catalog URL` (Nessie API v2 under /api/v2) ----
+
+def nessie(server, method, path, body=None, raw=None, headers=None):
+    """One request to the catalog's Nessie API v2; returns (status, parsed JSON body or None)."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(server.url("catalog", "/api/v2" + path), data=data, method=method,
+                                 headers={"Content-Type": "application/json", **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=20) as r:
+            text = r.read().decode()
+            return r.status, (json.loads(text) if text else None)
+    except urllib.error.HTTPError as e:
+        text = e.read().decode()
+        return e.code, (json.loads(text) if text else None)
+
+
+def assert_nessie_error(reply, code, error_code, message_part):
+    status, body = reply
+    assert status == code, body
+    assert body["status"] == code and body["errorCode"] == error_code and isinstance(body["reason"], str), body
+    assert message_part in body["message"], body
+
+
+def test_history_over_http_prints_what_the_data_dir_prints(tmp_path):
+    data = str(tmp_path / "data")
+    with catalog_server(data_dir=data) as s:
+        base = s.url("catalog", "/iceberg")
+
+        def local(*args):
+            return run_floe(["catalog", *args, "--data-dir", data], timeout=30)
+
+        def remote(*args, url=base):
+            return run_floe(["catalog", *args, "--catalog", url], timeout=30)
+
+        def same(*args):
+            want, got = local(*args), remote(*args)
+            assert want.returncode == 0, want.stderr
+            assert got.returncode == 0, got.stderr
+            assert got.stdout == want.stdout, (got.stdout, want.stdout)
+            return got.stdout
+
+        call(s, "POST", "/v1/namespaces", {"namespace": ["db"], "properties": {"owner": "e2e"}})
+        create_table(s, "db", "on_main")
+
+        res = remote("branch", "dev")
+        assert res.returncode == 0, res.stderr
+        assert re.fullmatch(r"created branch dev at [0-9a-f]{64}\n", res.stdout), res.stdout
+        status, on_dev = create_table(s, "db", "on_dev", prefix="/dev/v1")
+        assert status == 200, on_dev
+
+        out = same("log", "--ref", "dev", "--limit", "3")
+        assert f"    put    db.on_dev  table {on_dev['metadata-location']}\n" in out, out
+        assert len(re.findall(r"^commit [0-9a-f]{64}$", out, re.M)) == 3, out
+        same("log")
+        assert same("diff", "main", "dev") == f"+ db.on_dev  table {on_dev['metadata-location']}\n"
+        assert same("diff", "dev", "main") == f"- db.on_dev  table {on_dev['metadata-location']}\n"
+
+        res = remote("tag", "before-merge", "--from", "main")
+        assert res.returncode == 0, res.stderr
+        assert re.fullmatch(r"created tag before-merge at [0-9a-f]{64}\n", res.stdout), res.stdout
+        first = re.findall(r"^commit ([0-9a-f]{64})$", local("log", "--ref", "main").stdout, re.M)[-1]
+        res = remote("branch", "old", "--from", first[:12])
+        assert res.stdout == f"created branch old at {first}\n", res.stdout + res.stderr
+        # the root commit to main: the namespace with its properties, and the table
+        out = same("diff", first, "main")
+        assert out.startswith('+ db  namespace {"owner":"e2e"}\n+ db.on_main  table '), out
+
+        res = remote("merge", "dev")
+        assert res.returncode == 0, res.stderr
+        merged = re.fullmatch(r"merged dev into main: ([0-9a-f]{64})\n", res.stdout)
+        assert merged, res.stdout
+        assert call(s, "GET", "/v1/namespaces/db/tables/on_dev")[0] == 200
+        res = remote("merge", "dev")
+        assert res.stdout == "nothing to merge: dev has no changes that main lacks\n", res.stdout + res.stderr
+        out = same("log", "--limit", "1")
+        assert out.startswith(f"commit {merged.group(1)}\nmerge  "), out
+        assert "    merge dev into main\n" in out, out
+
+        refs = same("refs")
+        assert [line.split()[:2] for line in refs.splitlines()] == [
+            ["tag", "before-merge"], ["branch", "dev"], ["branch", "main"], ["branch", "old"]], refs
+        # Every form of the URL reaches the same API.
+        for url in (base + "/", base + "/dev", s.url("catalog", ""), s.url("catalog", "/api/v2")):
+            res = remote("refs", url=url)
+            assert (res.returncode, res.stdout) == (0, refs), (url, res.stderr)
+        assert s.stop() == 0
+
+
+def test_history_over_http_errors_are_precise_and_the_server_keeps_serving(tmp_path):
+    data = str(tmp_path / "data")
+    with catalog_server(data_dir=data) as s:
+        base = s.url("catalog", "/iceberg")
+
+        def remote(*args):
+            return run_floe(["catalog", *args, "--catalog", base], timeout=30)
+
+        call(s, "POST", "/v1/namespaces", {"namespace": ["db"]})
+        create_table(s, "db", "t")
+        assert remote("branch", "dev").returncode == 0
+
+        res = remote("log", "--ref", "nope")
+        assert res.returncode == 1 and res.stdout == "", res
+        assert "reference 'nope' does not exist in the catalog" in res.stderr and "HTTP 404" in res.stderr, res.stderr
+        res = remote("branch", "dev")
+        assert res.returncode == 1 and "a branch named 'dev' already exists" in res.stderr, res.stderr
+        res = remote("branch", "x", "--from", "nope")
+        assert res.returncode == 1 and "create branch x: reference 'nope' does not exist" in res.stderr, res.stderr
+        res = remote("branch", ".bad")
+        assert res.returncode == 2 and "create branch .bad" in res.stderr and "HTTP 400" in res.stderr, res.stderr
+        res = remote("merge", "dev", "--into", "nope")
+        assert res.returncode == 1 and "reference 'nope' does not exist" in res.stderr, res.stderr
+
+        # A conflict: both branches change db.t; nothing changes on main.
+        status, table = call(s, "GET", "/v1/namespaces/db/tables/t")
+        assert status == 200
+        update = {"requirements": [], "updates": [{"action": "set-properties", "updates": {"k": "dev"}}]}
+        assert call(s, "POST", "/v1/dev/namespaces/db/tables/t", update)[0] == 200
+        update["updates"][0]["updates"]["k"] = "main"
+        assert call(s, "POST", "/v1/namespaces/db/tables/t", update)[0] == 200
+        head = nessie(s, "GET", "/trees/main")[1]["reference"]["hash"]
+        res = remote("merge", "dev")
+        assert res.returncode == 1, res
+        assert "merge dev into main: changed on both since their common ancestor" in res.stderr, res.stderr
+        assert "db.t" in res.stderr and "HTTP 409 REFERENCE_CONFLICT" in res.stderr, res.stderr
+        assert nessie(s, "GET", "/trees/main")[1]["reference"]["hash"] == head
+
+        # Bad requests on the wire: the NessieError shape.
+        assert_nessie_error(nessie(s, "POST", "/trees/main/history/merge", raw=b'{"fromRefName": '), 400,
+                            "BAD_REQUEST", "Merge: malformed JSON")
+        assert_nessie_error(nessie(s, "GET", "/trees/nope/history"), 404, "REFERENCE_NOT_FOUND", "reference 'nope'")
+        assert_nessie_error(nessie(s, "POST", f"/trees/main@{'0' * 64}/history/merge", {"fromRefName": "dev"}), 409,
+                            "REFERENCE_CONFLICT", "branch main moved")
+
+        # Command-line mistakes are exit status 2.
+        res = run_floe(["catalog", "log", "--catalog", "ftp://h/iceberg"], timeout=30)
+        assert res.returncode == 2 and "is not an http(s) URL" in res.stderr, res.stderr
+        res = run_floe(["catalog", "log", "--catalog", base, "--data-dir", data], timeout=30)
+        assert res.returncode == 2 and "give one" in res.stderr, res.stderr
+
+        # The server kept serving all along.
+        res = remote("refs")
+        assert res.returncode == 0 and len(res.stdout.splitlines()) == 2, res
+        assert call(s, "GET", "/v1/config")[0] == 200
+        assert s.stop() == 0
+
+    res = run_floe(["catalog", "log", "--catalog", base], timeout=30)
+    assert res.returncode == 1 and "/api/v2/trees/main/history" in res.stderr, res.stderr
+
+
+def test_history_over_http_sends_the_bearer_token(tmp_path):
+    cfg = tmp_path / "floe.toml"
+    cfg.write_text('[catalog]\nlisten = "127.0.0.1:0"\ntoken = "s3cret"\n')
+    with FloeServer(["catalog", "--config", str(cfg)], ["catalog"]) as s:
+        base = s.url("catalog", "/iceberg")
+        assert_nessie_error(nessie(s, "GET", "/trees"), 401, "UNKNOWN", "requires a bearer token")
+        res = run_floe(["catalog", "refs", "--catalog", base], timeout=30)
+        assert res.returncode == 2 and "requires a bearer token" in res.stderr, res.stderr
+        res = run_floe(["catalog", "refs", "--catalog", base, "--catalog-token", "s3cret"], timeout=30)
+        assert res.returncode == 0 and res.stdout.startswith("branch main "), res
+        assert s.stop() == 0

@@ -11,7 +11,9 @@
 //   floe catalog diff A B                           keys whose tables or namespaces differ between two refs
 //
 // The history subcommands work on the data directory's catalog store directly (SQLite lets them share it with a
-// running server), so they take --data-dir (or --config) like the server.
+// running server), so they take --data-dir (or --config) like the server; or, with --catalog URL (the Iceberg REST
+// base http://HOST:PORT/iceberg, the server root, or http://HOST:PORT/api/v2) and --catalog-token TOKEN, on a running
+// catalog over HTTP through its Nessie API v2 (catalog/nessie_client.h). Both print the same.
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
@@ -23,6 +25,7 @@
 
 #include "floe/base/logging.h"
 #include "floe/catalog/catalog_store.h"
+#include "floe/catalog/nessie_client.h"
 #include "floe/cli/commands.h"
 #include "floe/cli/server_options.h"
 #include "floe/cli/services.h"
@@ -72,6 +75,8 @@ struct HistoryFlags {
   std::string into = std::string(CatalogStore::kDefaultBranch);
   std::string a;
   std::string b;
+  std::optional<std::string> catalog;  // --catalog URL: over HTTP instead of the data directory
+  std::string catalog_token;
 };
 
 // The data directory's store. Configuration errors are exit status 2, the rest 1.
@@ -114,10 +119,34 @@ void PrintLog(const std::vector<catalog::CommitRecord>& log) {
   }
 }
 
-// Runs `body` on the store and turns its Status into the exit status. `parent` holds the flags given before the
-// subcommand's name (`floe catalog --data-dir D log`), `own` those after it, which win.
+// Turns a history command's Status into the exit status.
+int ExitStatus(const Status& status) {
+  if (status.ok()) return 0;
+  PrintError(status.message());
+  return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
+}
+
+// Runs `body` on the history the flags name and turns its Status into the exit status: with --catalog, a NessieClient
+// for that URL; otherwise the data directory's store. `parent` holds the flags given before the subcommand's name
+// (`floe catalog --data-dir D log`), `own` those after it, which win. `body` takes either (they share the methods it
+// calls).
 template <typename Body>
-int WithStore(const ServerFlags& parent, const ServerFlags& own, Body body) {
+int WithStore(const ServerFlags& parent, const HistoryFlags& history, Body body) {
+  const ServerFlags& own = history.server;
+  if (history.catalog) {
+    if (own.data_dir || parent.data_dir) {
+      PrintError("--catalog and --data-dir both name a catalog: give one");
+      return 2;
+    }
+    catalog::NessieClientOptions options;
+    options.token = history.catalog_token;
+    auto client = catalog::NessieClient::Connect(*history.catalog, options);
+    if (!client.ok()) {
+      PrintError("--catalog: " + client.status().message());
+      return 2;
+    }
+    return ExitStatus(body(**client));
+  }
   ServerFlags flags = parent;
   if (own.config_path) flags.config_path = own.config_path;
   if (own.data_dir) flags.data_dir = own.data_dir;
@@ -128,21 +157,18 @@ int WithStore(const ServerFlags& parent, const ServerFlags& own, Body body) {
     PrintError(store.status().message());
     return exit_status;
   }
-  Status status = body(**store);
-  if (!status.ok()) {
-    PrintError(status.message());
-    return status.code() == StatusCode::kInvalidArgument ? 2 : 1;
-  }
-  return 0;
+  return ExitStatus(body(**store));
 }
 
-Status Log(CatalogStore& store, const HistoryFlags& flags) {
+template <typename History>
+Status Log(History& store, const HistoryFlags& flags) {
   FLOE_ASSIGN_OR_RETURN(auto log, store.Log(flags.ref, flags.limit));
   PrintLog(log);
   return Status::Ok();
 }
 
-Status Refs(CatalogStore& store) {
+template <typename History>
+Status Refs(History& store) {
   FLOE_ASSIGN_OR_RETURN(auto refs, store.ListRefs());
   for (const catalog::Reference& r : refs) {
     fmt::print("{:<6} {} {}\n", r.is_branch() ? "branch" : "tag", r.name, r.head);
@@ -150,13 +176,15 @@ Status Refs(CatalogStore& store) {
   return Status::Ok();
 }
 
-Status CreateRef(CatalogStore& store, const HistoryFlags& flags, catalog::Reference::Type type) {
+template <typename History>
+Status CreateRef(History& store, const HistoryFlags& flags, catalog::Reference::Type type) {
   FLOE_ASSIGN_OR_RETURN(catalog::Reference ref, store.CreateRef(flags.name, type, flags.from));
   fmt::print("created {} {} at {}\n", ref.is_branch() ? "branch" : "tag", ref.name, ref.head);
   return Status::Ok();
 }
 
-Status Merge(CatalogStore& store, const HistoryFlags& flags) {
+template <typename History>
+Status Merge(History& store, const HistoryFlags& flags) {
   FLOE_ASSIGN_OR_RETURN(catalog::Reference before, store.GetRef(flags.into));
   if (!before.is_branch()) {
     return Status::InvalidArgument(fmt::format("--into {}: is a tag; merge into a branch", flags.into));
@@ -171,7 +199,8 @@ Status Merge(CatalogStore& store, const HistoryFlags& flags) {
   return Status::Ok();
 }
 
-Status Diff(CatalogStore& store, const HistoryFlags& flags) {
+template <typename History>
+Status Diff(History& store, const HistoryFlags& flags) {
   FLOE_ASSIGN_OR_RETURN(auto diffs, store.Diff(flags.a, flags.b));
   for (const catalog::KeyDiff& d : diffs) {
     std::string key = catalog::ContentKeyToString(d.key);
@@ -189,6 +218,11 @@ Status Diff(CatalogStore& store, const HistoryFlags& flags) {
 CLI::App* AddHistoryCommand(CLI::App* parent, const std::string& name, const std::string& help, HistoryFlags* flags) {
   CLI::App* cmd = parent->add_subcommand(name, help);
   AddServerFlags(cmd, &flags->server, {});
+  cmd->add_option("--catalog", flags->catalog,
+                  "a running catalog instead of --data-dir: http://HOST:PORT/iceberg, http://HOST:PORT or "
+                  "http://HOST:PORT/api/v2")
+      ->type_name("URL");
+  cmd->add_option("--catalog-token", flags->catalog_token, "a bearer token for --catalog")->type_name("TOKEN");
   return cmd;
 }
 
@@ -215,42 +249,42 @@ void AddCatalogCommand(CLI::App& app, int* exit_code) {
       ->check(CLI::Range(1, 10000))
       ->type_name("N");
   log->callback([flags, history, exit_code] {
-    *exit_code = WithStore(flags->server, history->server, [&](CatalogStore& s) { return Log(s, *history); });
+    *exit_code = WithStore(flags->server, *history, [&](auto& s) { return Log(s, *history); });
   });
 
   CLI::App* refs = AddHistoryCommand(cmd, "refs", "List branches and tags with the commit each points at", h);
   refs->callback([flags, history, exit_code] {
-    *exit_code = WithStore(flags->server, history->server, [](CatalogStore& s) { return Refs(s); });
+    *exit_code = WithStore(flags->server, *history, [](auto& s) { return Refs(s); });
   });
 
   CLI::App* branch = AddHistoryCommand(cmd, "branch", "Create a branch", h);
   branch->add_option("name", h->name, "the new branch")->required()->type_name("NAME");
   branch->add_option("--from", h->from, "branch, tag or commit id to start from (default main)")->type_name("REF");
   branch->callback([flags, history, exit_code] {
-    *exit_code = WithStore(flags->server, history->server,
-                           [&](CatalogStore& s) { return CreateRef(s, *history, catalog::Reference::Type::kBranch); });
+    *exit_code = WithStore(flags->server, *history,
+                           [&](auto& s) { return CreateRef(s, *history, catalog::Reference::Type::kBranch); });
   });
 
   CLI::App* tag = AddHistoryCommand(cmd, "tag", "Create a tag", h);
   tag->add_option("name", h->name, "the new tag")->required()->type_name("NAME");
   tag->add_option("--from", h->from, "branch, tag or commit id to tag (default main)")->type_name("REF");
   tag->callback([flags, history, exit_code] {
-    *exit_code = WithStore(flags->server, history->server,
-                           [&](CatalogStore& s) { return CreateRef(s, *history, catalog::Reference::Type::kTag); });
+    *exit_code = WithStore(flags->server, *history,
+                           [&](auto& s) { return CreateRef(s, *history, catalog::Reference::Type::kTag); });
   });
 
   CLI::App* merge = AddHistoryCommand(cmd, "merge", "Merge a branch's changes into another branch", h);
   merge->add_option("from", h->from, "branch, tag or commit id to merge")->required()->type_name("REF");
   merge->add_option("--into", h->into, "the branch to merge into (default main)")->type_name("BRANCH");
   merge->callback([flags, history, exit_code] {
-    *exit_code = WithStore(flags->server, history->server, [&](CatalogStore& s) { return Merge(s, *history); });
+    *exit_code = WithStore(flags->server, *history, [&](auto& s) { return Merge(s, *history); });
   });
 
   CLI::App* diff = AddHistoryCommand(cmd, "diff", "Show the tables and namespaces that differ between two refs", h);
   diff->add_option("a", h->a, "from: branch, tag or commit id")->required()->type_name("REF");
   diff->add_option("b", h->b, "to: branch, tag or commit id")->required()->type_name("REF");
   diff->callback([flags, history, exit_code] {
-    *exit_code = WithStore(flags->server, history->server, [&](CatalogStore& s) { return Diff(s, *history); });
+    *exit_code = WithStore(flags->server, *history, [&](auto& s) { return Diff(s, *history); });
   });
 }
 

@@ -97,6 +97,10 @@ Result<RunningCatalog> StartCatalog(const FloeConfig& config, const std::string&
   http.max_connections = static_cast<size_t>(config.http.max_connections);
   running.server_ = std::make_unique<io::HttpServer>(*running.loop_, "catalog", http);
   running.rest_->Register(*running.server_);
+  catalog::NessieApiOptions nessie;
+  nessie.token = config.catalog.token;
+  running.nessie_ = std::make_unique<catalog::NessieApi>(running.catalog_->shared_store(), std::move(nessie));
+  running.nessie_->Register(*running.server_);
   FLOE_ASSIGN_OR_RETURN(running.bound_, running.server_->Listen(config.catalog.listen));
   AnnounceListening(Door::kCatalog, running.bound_);
   FLOE_LOG_INFO("listening", {{"door", "catalog"},

@@ -10,6 +10,7 @@
 #include "floe/broker/broker.h"
 #include "floe/broker/kafka_server.h"
 #include "floe/catalog/embedded_catalog.h"
+#include "floe/catalog/nessie_api.h"
 #include "floe/catalog/rest_catalog_server.h"
 #include "floe/cli/floe_config.h"
 #include "floe/cli/server_options.h"
@@ -38,7 +39,8 @@ struct RunningBroker {
 // Opens the broker's state under `data_dir`, starts the Kafka door and announces it.
 Result<RunningBroker> StartBroker(io::EventLoop& loop, const FloeConfig& config, const std::string& data_dir);
 
-// The catalog (its store in <data_dir>/catalog) and its Iceberg REST door under /iceberg, on a loop of its own with
+// The catalog (its store in <data_dir>/catalog) and its Iceberg REST door under /iceberg (with its history, Nessie's
+// REST API v2, under /api/v2), on a loop of its own with
 // [catalog] threads threads: catalog requests are synchronous (SQLite, metadata files written and synced), so they
 // neither share a thread with another door nor wait for each other more than the store makes them.
 class RunningCatalog {
@@ -62,6 +64,7 @@ class RunningCatalog {
 
   std::shared_ptr<catalog::EmbeddedCatalog> catalog_;  // bound to main; the REST door reaches other refs by AtRef
   std::unique_ptr<catalog::RestCatalogServer> rest_;
+  std::unique_ptr<catalog::NessieApi> nessie_;  // the history API (/api/v2) on the same door
   std::unique_ptr<io::EventLoop> loop_;
   std::unique_ptr<io::HttpServer> server_;
   std::thread thread_;
