@@ -56,3 +56,24 @@ def test_kafkajs_is_installed():
     out = subprocess.run(["node", "-e", "const {Kafka}=require('kafkajs'); console.log(typeof Kafka)"],
                          cwd=REPO / "tests" / "peers" / "js", capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "function", out.stderr
+
+
+def test_flink_peer_is_installed():
+    """PyFlink in its own venv (its pins clash with the test venv's) and the Kafka SQL connector jar."""
+    pins = dict(line.split("==") for line in (REPO / "tests" / "requirements-flink.txt").read_text().splitlines()
+                if "==" in line and not line.startswith("#"))
+    python = REPO / ".venv-flink" / "bin" / "python"
+    assert python.exists(), ".venv-flink missing: run scripts/setup-peers.sh"
+    out = subprocess.run([str(python), "-c", "from pyflink.version import __version__; print(__version__)"],
+                         capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() == pins["apache-flink"], out.stderr[-2000:]
+    jars = [p.name for p in (REPO / "tests" / "peers" / "flink-sql-kafka" / "target" / "lib").glob("*.jar")]
+    assert any(j.startswith("flink-sql-connector-kafka-") for j in jars), jars
+
+
+def test_nessie_peers_are_installed():
+    """Project Nessie's server (runner jar, Java 21+) and its Java API v2 client."""
+    server = list((REPO / "tests" / "peers" / "nessie" / "target" / "lib").glob("nessie-quarkus-*-runner.jar"))
+    assert server, "Nessie runner jar missing: run scripts/setup-peers.sh"
+    client = list((REPO / "tests" / "peers" / "nessie-client" / "target" / "lib").glob("nessie-client-*.jar"))
+    assert client, "Nessie client jars missing: run scripts/setup-peers.sh"
