@@ -1,10 +1,10 @@
 """floe's Iceberg REST catalog client against a REST catalog we did not write: Project Nessie's server.
 
 The server is `org.projectnessie.nessie:nessie-quarkus:0.99.0`, the Quarkus runner jar from Maven Central
-(tests/peers/nessie/pom.xml, installed by scripts/setup-peers.sh), started once for this module with its in-memory
-version store, on free ports, with a JVM of version 21 or newer (the jar's classes need it). Nessie's Iceberg REST
-warehouse must be an object store (0.99.0 refuses file:// warehouses), so it lives in a bucket of moto's S3 server
-(the `s3` fixture of test_s3_fileio.py, with signature checking on): Nessie writes table metadata there, floe and
+(tests/peers/nessie/pom.xml, installed by scripts/setup-peers.sh), started by nessie_peer.py once for this module with
+its in-memory version store, on free ports, with a JVM of version 21 or newer (the jar's classes need it). Nessie's
+Iceberg REST warehouse must be an object store (0.99.0 refuses file:// warehouses), so it lives in a bucket of moto's S3
+server (the `s3` fixture of test_s3_fileio.py, with signature checking on): Nessie writes table metadata there, floe and
 pyiceberg write data files and manifests there.
 
 floe is driven through its command line (`floe table create|append|alter|describe|scan|compact --catalog URL`, and
@@ -26,18 +26,12 @@ import csv
 import datetime
 import http.client
 import json
-import os
 import re
-import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -45,103 +39,19 @@ import pytest
 from pyiceberg.catalog.rest import RestCatalog
 from pyiceberg.exceptions import NoSuchTableError
 
-from floe_process import REPO, FloeServer, floe_bin, run_floe
-from test_s3_fileio import REGION, s3  # noqa: F401  (the moto server fixture, module-scoped here too)
+from floe_process import FloeServer, floe_bin, run_floe
+from nessie_peer import NessieServer
+from test_s3_fileio import s3  # noqa: F401  (the moto server fixture, module-scoped here too)
 
 UTC = datetime.timezone.utc
 BUCKET = "nessie-lake"
-NESSIE_LIB = REPO / "tests" / "peers" / "nessie" / "target" / "lib"
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class Nessie(NessieServer):
+    """The shared Nessie server (nessie_peer.py), with floe's CLI and pyiceberg pointed at it."""
 
-
-def java_21():
-    """A java binary of major version >= 21: $JAVA_HOME's, then the PATH's, then any under /usr/lib/jvm."""
-    candidates = []
-    if os.environ.get("JAVA_HOME"):
-        candidates.append(os.path.join(os.environ["JAVA_HOME"], "bin", "java"))
-    if shutil.which("java"):
-        candidates.append(shutil.which("java"))
-    candidates += [str(p) for p in sorted(Path("/usr/lib/jvm").glob("*/bin/java"), reverse=True)]
-    seen = []
-    for java in candidates:
-        if not os.access(java, os.X_OK):
-            continue
-        out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=30).stderr
-        m = re.search(r'version "(\d+)', out)
-        seen.append(f"{java}: {m.group(1) if m else out.strip()[:80]}")
-        if m and int(m.group(1)) >= 21:
-            return java
-    raise RuntimeError("Nessie 0.99.0 needs Java 21 or newer; found only " + "; ".join(seen or ["no java"]))
-
-
-def nessie_jar():
-    jars = sorted(NESSIE_LIB.glob("nessie-quarkus-*-runner.jar"))
-    if not jars:
-        raise RuntimeError(f"Nessie is not installed ({NESSIE_LIB} has no runner jar): run scripts/setup-peers.sh")
-    return str(jars[-1])
-
-
-class Nessie:
     def __init__(self, s3, log_dir):
-        self.port, self.management_port = free_port(), free_port()
-        self.url = f"http://127.0.0.1:{self.port}/iceberg"
-        self.log_path = os.path.join(log_dir, "nessie.log")
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        # floe's FileIO: only the keys and region; the endpoint comes from Nessie's /v1/config.
-        self.env.update(AWS_ACCESS_KEY_ID=s3.key_id, AWS_SECRET_ACCESS_KEY=s3.secret, AWS_REGION=REGION)
-        options = {
-            "quarkus.http.host": "127.0.0.1",
-            "quarkus.http.port": self.port,
-            "quarkus.management.host": "127.0.0.1",
-            "quarkus.management.port": self.management_port,
-            "nessie.version.store.type": "IN_MEMORY",
-            "nessie.catalog.default-warehouse": "warehouse",
-            "nessie.catalog.warehouses.warehouse.location": f"s3://{BUCKET}/wh",
-            "nessie.catalog.service.s3.default-options.endpoint": s3.endpoint,
-            "nessie.catalog.service.s3.default-options.path-style-access": "true",
-            "nessie.catalog.service.s3.default-options.region": REGION,
-            # Clients sign their own S3 requests with their own keys (no remote signing through Nessie).
-            "nessie.catalog.service.s3.default-options.request-signing-enabled": "false",
-            "nessie.catalog.service.s3.default-options.access-key": "urn:nessie-secret:quarkus:floe-s3",
-        }
-        env = dict(self.env, FLOE_S3_NAME=s3.key_id, FLOE_S3_SECRET=s3.secret)  # the secret floe-s3.name/.secret
-        cmd = [java_21(), "-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
-        cmd += [f"-D{k}={v}" for k, v in options.items()]
-        # Quarkus reads the secret's two halves from the environment: floe-s3.name is FLOE_S3_NAME.
-        cmd += ["-Dfloe-s3.name=${FLOE_S3_NAME}", "-Dfloe-s3.secret=${FLOE_S3_SECRET}"]
-        cmd += ["-jar", nessie_jar()]
-        self.log = open(self.log_path, "w")
-        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env)
-        deadline = time.time() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(self.url + "/v1/config", timeout=5) as r:
-                    self.config = json.load(r)
-                break
-            except (OSError, urllib.error.HTTPError) as e:
-                if self.proc.poll() is not None or time.time() > deadline:
-                    log = self.tail()
-                    self.stop()
-                    raise RuntimeError(f"Nessie did not serve {self.url}/v1/config ({e}):\n{log}")
-                time.sleep(0.2)
-
-    def tail(self, n=4000):
-        self.log.flush()
-        return Path(self.log_path).read_text(errors="replace")[-n:]
-
-    def stop(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.log.close()
+        super().__init__(s3.endpoint, s3.key_id, s3.secret, BUCKET, log_dir)
 
     def floe(self, *args, url=None, check=True):
         """`floe table ARGS[0] --catalog URL ARGS[1:]` with the S3 keys in the environment; through `url` if given."""

@@ -764,9 +764,23 @@ Status TableMetadata::Validate() const {
 
 // ---- Parsing table metadata ----
 
+namespace {
+Result<TableMetadata> ParseMetadataRoot(JsonReader& r, const Json& root);
+}  // namespace
+
 Result<TableMetadata> ParseTableMetadata(std::string_view json, std::string_view file) {
   JsonReader r("metadata " + std::string(file) + ": ");
   FLOE_ASSIGN_OR_RETURN(Json root, r.Parse(json));
+  return ParseMetadataRoot(r, root);
+}
+
+Result<TableMetadata> ParseTableMetadata(const nlohmann::ordered_json& root, std::string_view file) {
+  JsonReader r("metadata " + std::string(file) + ": ");
+  return ParseMetadataRoot(r, root);
+}
+
+namespace {
+Result<TableMetadata> ParseMetadataRoot(JsonReader& r, const Json& root) {
   const std::string kRoot = "$";
   FLOE_RETURN_IF_ERROR(r.ExpectObject(root, kRoot));
 
@@ -915,6 +929,7 @@ Result<TableMetadata> ParseTableMetadata(std::string_view json, std::string_view
   if (!valid.ok()) return Status::Corruption(r.prefix() + "$." + valid.message());
   return m;
 }
+}  // namespace
 
 // ---- Writing table metadata ----
 

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -113,6 +114,9 @@ struct TableMetadata {
 // $.schemas[0].fields[2].type: unknown type 'lnog'". Corruption for text that is not JSON or misses required
 // fields, Unsupported for format versions other than 1 and 2; the result passes Validate().
 Result<TableMetadata> ParseTableMetadata(std::string_view json, std::string_view file);
+// The same from an already parsed JSON document (a REST catalog's LoadTable response holds the metadata as an object:
+// parsing it once instead of dumping and parsing it again).
+Result<TableMetadata> ParseTableMetadata(const nlohmann::ordered_json& root, std::string_view file);
 // The JSON form (format version 2), pretty-printed with two-space indentation as Java's writer does.
 std::string TableMetadataToJson(const TableMetadata& metadata);
 
