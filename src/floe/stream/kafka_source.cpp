@@ -67,9 +67,12 @@ Result<std::unique_ptr<KafkaSource>> KafkaSource::Open(KafkaSourceOptions option
     if (key == "group.id") has_group = !value.empty();
   }
   ingest::ClientProperties props = {
-      {"bootstrap.servers", options.bootstrap}, {"group.id", kDefaultGroupId},
-      {"auto.offset.reset", "earliest"},        {"enable.partition.eof", "false"},
-      {"isolation.level", "read_uncommitted"},  {"client.id", "floe-stream-source"},
+      {"bootstrap.servers", options.bootstrap},
+      {"group.id", kDefaultGroupId},
+      {"auto.offset.reset", "earliest"},
+      {"enable.partition.eof", "false"},
+      {"isolation.level", "read_uncommitted"},
+      {"client.id", "floe-stream-source"},
       // librdkafka stops fetching a partition while its local queue holds more than queued.min.messages (default
       // 100,000) and then backs off for up to a second before it fetches again (fetch.queue.backoff.ms in newer
       // releases): a job that drains the queue in bursts then reads at a fraction of the broker's speed (2 M events
@@ -169,6 +172,23 @@ Result<std::map<int32_t, int64_t>> KafkaSource::EndOffsets() {
   return ends;
 }
 
+Result<std::map<int32_t, int64_t>> KafkaSource::RecentEndOffsets() {
+  // The high watermarks the last fetch responses carried (rd_kafka_get_watermark_offsets: no request). EndOffsets
+  // asks the broker, which blocked the job's thread once a second behind the consumer's pending long-poll fetch, for
+  // up to fetch.wait.max.ms. A partition not fetched yet has no cached end and is left out.
+  std::map<int32_t, int64_t> ends;
+  for (int32_t p : assigned_) {
+    int64_t low = -1;
+    int64_t high = -1;
+    if (rd_kafka_get_watermark_offsets(rk_.get(), options_.topic.c_str(), p, &low, &high) ==
+            RD_KAFKA_RESP_ERR_NO_ERROR &&
+        high >= 0) {
+      ends[p] = high;
+    }
+  }
+  return ends;
+}
+
 Result<int64_t> KafkaSource::StartOffset(int32_t partition, StartupMode mode, int64_t timestamp_ms) {
   int64_t low = 0;
   int64_t high = 0;
@@ -225,6 +245,8 @@ Status KafkaSource::Assign(const std::map<int32_t, int64_t>& next_offsets) {
     }
     rd_kafka_topic_partition_list_add(list.get(), options_.topic.c_str(), partition)->offset = offset;
   }
+  assigned_.clear();
+  for (const auto& [partition, offset] : next_offsets) assigned_.push_back(partition);
   const rd_kafka_resp_err_t err = rd_kafka_assign(rk_.get(), next_offsets.empty() ? nullptr : list.get());
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Error("assigning partitions", err);
   return Status::Ok();

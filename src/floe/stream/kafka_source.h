@@ -52,6 +52,7 @@ class KafkaSource final : public TopicSource {
                       const std::function<void(const SourceRecord&)>& on_record) override;
   Status CommitGroupOffsets(const std::map<int32_t, int64_t>& next_offsets) override;
   Result<std::map<int32_t, int64_t>> EndOffsets() override;
+  Result<std::map<int32_t, int64_t>> RecentEndOffsets() override;
 
  private:
   KafkaSource(KafkaSourceOptions options, ingest::RdKafkaHandle rk, bool has_group);
@@ -64,6 +65,7 @@ class KafkaSource final : public TopicSource {
   rd_kafka_topic_t* topic_ = nullptr;       // for metadata requests
   rd_kafka_queue_t* queue_ = nullptr;       // the consumer queue the assigned partitions' messages arrive on
   std::vector<rd_kafka_message_t*> batch_;  // Poll's message array, reused
+  std::vector<int32_t> assigned_;           // the partitions of the last Assign
 };
 
 }  // namespace floe::stream

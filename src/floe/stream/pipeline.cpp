@@ -94,7 +94,8 @@ struct Pipeline::Impl {
   int64_t next_discovery_ms = 0;
   int32_t known_partitions = 0;
   bool assigned = false;
-  bool dirty = false;  // anything read since the last checkpoint
+  int64_t poll_time_ms = 0;  // wall clock of the current poll: the records' arrival time for idleness
+  bool dirty = false;        // anything read since the last checkpoint
 
   // Scratch.
   Row row;
@@ -497,7 +498,7 @@ void Pipeline::Impl::OnRecord(const SourceRecord& r) {
       return;
     }
     event_time_ms = FloorDiv(t.i, 1000);
-    watermarks->Observe(r.partition, event_time_ms, NowMs());
+    watermarks->Observe(r.partition, event_time_ms, poll_time_ms);
   }
   if (where) {
     bool keep = false;
@@ -566,7 +567,7 @@ Status Pipeline::Impl::Checkpoint(int64_t now_ms) {
 
 void Pipeline::Impl::UpdateStatus(int64_t now_ms) {
   int64_t lag = 0;
-  if (auto ends = source->EndOffsets(); ends.ok()) {
+  if (auto ends = source->RecentEndOffsets(); ends.ok()) {
     for (const auto& [p, end] : *ends) {
       auto it = positions.find(p);
       lag += end - (it == positions.end() ? 0 : it->second);
@@ -603,6 +604,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
   while (!stop.load(std::memory_order_relaxed)) {
     int64_t now = NowMs();
     const int wait = static_cast<int>(std::clamp<int64_t>(m.next_checkpoint_ms - now, 1, 100));
+    m.poll_time_ms = now;
     FLOE_ASSIGN_OR_RETURN(size_t n, m.source->Poll(wait, 8192, on_record));
     (void)n;
     now = NowMs();
@@ -615,7 +617,9 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     }
     if (now >= m.next_discovery_ms) {
       FLOE_RETURN_IF_ERROR(m.DiscoverPartitions(false));
-      m.next_discovery_ms = now + 1000;
+      // Partitions appear rarely once the topic exists (Flink looks every 5 minutes by default): look every 10 s
+      // then, every second while the topic is missing. A discovery is a metadata request that blocks this thread.
+      m.next_discovery_ms = now + (m.known_partitions > 0 ? 10'000 : 1000);
     }
     if (now >= m.next_checkpoint_ms) {
       FLOE_RETURN_IF_ERROR(m.Checkpoint(now));

@@ -73,6 +73,9 @@ class TopicSource {
 
   // Every partition's end offset now (lag = end offset - next offset).
   virtual Result<std::map<int32_t, int64_t>> EndOffsets() = 0;
+  // The same as known without waiting for the broker (for the status's lag, asked every second): a remote source
+  // answers what its last fetches said, leaving out partitions it has not fetched yet. By default EndOffsets().
+  virtual Result<std::map<int32_t, int64_t>> RecentEndOffsets() { return EndOffsets(); }
 };
 
 }  // namespace floe::stream
