@@ -36,6 +36,10 @@ How a job is run, and what that means for comparing with floe:
   insert-only.
 - Local mode, parallelism 1 by default (2 also works; with more source subtasks than partitions an idle subtask
   would hold the watermark back until the end of input, which the final watermark then releases).
+- For a throughput measurement, `blackhole=True` runs the INSERT's query into Flink's 'blackhole' connector (a sink
+  that drops every row) instead of collecting it, so the Python side's row decoding does not bound Flink's speed;
+  FlinkRun.rows is then empty. Either way the child reports the gateway JVM's (the whole local Flink cluster's) peak
+  resident memory and CPU seconds, read from /proc when the job has finished.
 
 Cost on the 2-core CI machine (measured 2026-11, apache-flink 2.2.1, OpenJDK 17, 3000 events, 10-second TUMBLE,
 parallelism 1 or 2): 6.5-9 s per call with short_job (about 2 s to start the gateway JVM and the TableEnvironment,
@@ -80,9 +84,13 @@ class FlinkRun:
     rows: list
     seconds: float  # wall time of the whole call: interpreter and JVM start, job, shutdown
     startup_seconds: float  # in the child: pyflink imported, gateway JVM and TableEnvironment ready
-    job_seconds: float  # from the first statement to the last row collected
+    job_seconds: float  # from the first statement to the last row collected (or the blackhole job's end)
     log_dir: str = ""
     flink_version: str = ""
+    jvm_pid: int = 0  # the gateway JVM, which runs the local cluster (MiniCluster): Flink itself
+    jvm_peak_rss_kb: int = 0  # its VmHWM when the job has finished (0 where /proc is missing)
+    jvm_cpu_seconds: float = 0.0  # its user+system CPU from its start to the job's end
+    jvm_job_cpu_seconds: float = 0.0  # the part of that spent during job_seconds
 
     def dicts(self):
         return [dict(zip(self.columns, r)) for r in self.rows]
@@ -116,19 +124,20 @@ def windows_both_close(rows, max_event_ms: int, delay_ms: int, end_column: int =
 
 
 def run_flink_sql(bootstrap: str, sql: str, topic: str = None, parallelism: int = 1, timeout: float = 300,
-                  work_dir: str = None, short_job: bool = True) -> FlinkRun:
+                  work_dir: str = None, short_job: bool = True, blackhole: bool = False) -> FlinkRun:
     """Runs the job `sql` (see the module docstring) in Flink local mode against the broker at `bootstrap`
     (HOST:PORT), reading `topic` (overrides the sources' 'topic' option when given), and returns its rows.
     `work_dir` keeps the request, the result, the Python child's output and Flink's log (default: a new temporary
     directory). `short_job` runs the JVM with the C1 JIT only (faster for test-sized inputs; pass False when
-    measuring Flink's throughput). Raises RuntimeError with Flink's error and the tail of its log when the job
+    measuring Flink's throughput). `blackhole` drops the rows in Flink instead of collecting them (rows is then
+    empty; for throughput measurements). Raises RuntimeError with Flink's error and the tail of its log when the job
     fails, or after `timeout` seconds (the Python process and its gateway JVM are then killed)."""
     py = flink_python()
     jar = connector_jar()
     work = Path(work_dir or tempfile.mkdtemp(prefix="floe-flink-"))
     work.mkdir(parents=True, exist_ok=True)
     request = {"bootstrap": bootstrap, "sql": sql, "topic": topic, "parallelism": parallelism,
-               "jar": jar.as_uri()}
+               "jar": jar.as_uri(), "blackhole": blackhole}
     (work / "request.json").write_text(json.dumps(request))
     log_dir = work / "log"
     jvm_args = f"{JVM_HEAP} {SHORT_JOB_JIT}" if short_job else JVM_HEAP
@@ -156,7 +165,9 @@ def run_flink_sql(bootstrap: str, sql: str, topic: str = None, parallelism: int 
     rows = [tuple(_decode(v) for v in row) for row in res["rows"]]
     return FlinkRun(columns=res["columns"], types=res["types"], rows=rows, seconds=seconds,
                     startup_seconds=res["startup_seconds"], job_seconds=res["job_seconds"], log_dir=str(log_dir),
-                    flink_version=res["flink_version"])
+                    flink_version=res["flink_version"], jvm_pid=res.get("jvm_pid", 0),
+                    jvm_peak_rss_kb=res.get("jvm_peak_rss_kb", 0), jvm_cpu_seconds=res.get("jvm_cpu_seconds", 0.0),
+                    jvm_job_cpu_seconds=res.get("jvm_job_cpu_seconds", 0.0))
 
 
 def _reap_group(pgid: int, grace: float = 15):
@@ -339,13 +350,26 @@ def _sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+def _proc_usage(pid: int):
+    """(peak resident kB, user+system CPU seconds) of process `pid` from /proc, or (0, 0.0) where that is missing."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            hwm = next((int(line.split()[1]) for line in f if line.startswith("VmHWM:")), 0)
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return hwm, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0, 0.0
+
+
 def _main(request_path: str, result_path: str):
     t0 = time.time()
     req = json.loads(Path(request_path).read_text())
     setup, query, columns = plan_job(req["sql"])
 
     from pyflink.common import RowKind
-    from pyflink.table import EnvironmentSettings, TableEnvironment
+    from pyflink.java_gateway import get_gateway
+    from pyflink.table import EnvironmentSettings, Schema, TableDescriptor, TableEnvironment
     from pyflink.table.catalog import ObjectPath
     from pyflink.table.types import LocalZonedTimestampType
     from pyflink.version import __version__ as flink_version
@@ -355,7 +379,9 @@ def _main(request_path: str, result_path: str):
     conf.set("pipeline.jars", req["jar"])
     conf.set("parallelism.default", str(req["parallelism"]))
     conf.set("table.local-time-zone", "UTC")
+    jvm_pid = int(get_gateway().jvm.java.lang.ProcessHandle.current().pid())
     t1 = time.time()
+    _, cpu_at_t1 = _proc_usage(jvm_pid)
 
     catalog = t_env.get_catalog(t_env.get_current_catalog())
     database = t_env.get_current_database()
@@ -388,10 +414,21 @@ def _main(request_path: str, result_path: str):
     if not bounded:
         raise ValueError("the job defines no table with 'connector'='kafka' to read")
 
-    schema = t_env.sql_query(query).get_resolved_schema()
+    table = t_env.sql_query(query)
+    schema = table.get_resolved_schema()
     names = [str(n) for n in schema.get_column_names()]
     data_types = list(schema.get_column_data_types())
     types = [str(t.toString()) for t in schema._j_resolved_schema.getColumnDataTypes()]  # SQL spelling
+    if columns is not None and len(columns) != len(names):
+        raise ValueError(f"the INSERT names {len(columns)} columns but its query has {len(names)}")
+    rows = []
+    if req.get("blackhole"):
+        # The query's own columns, physical, into a sink that drops them: the job's cost without the collect.
+        sink = TableDescriptor.for_connector("blackhole").schema(
+            Schema.new_builder().from_row_data_type(schema.to_sink_row_data_type()).build()).build()
+        table.execute_insert(sink).wait()
+        _finish(result_path, t0, t1, cpu_at_t1, jvm_pid, columns or names, types, rows, flink_version)
+        return
     # PyFlink's collect cannot pickle TIMESTAMP_LTZ values (java.time.Instant: "couldn't introspect javabean"), so
     # they are collected as TIMESTAMP in the session time zone, UTC: the same instant, read back as UTC.
     if any(isinstance(t, LocalZonedTimestampType) for t in data_types):
@@ -400,11 +437,7 @@ def _main(request_path: str, result_path: str):
                          for n, t in zip(names, data_types))
         query = f"SELECT {cols} FROM ({query})"
     result = t_env.execute_sql(query)
-    if columns is not None:
-        if len(columns) != len(names):
-            raise ValueError(f"the INSERT names {len(columns)} columns but its query has {len(names)}")
-        names = columns
-    rows, retract = [], (RowKind.UPDATE_BEFORE, RowKind.DELETE)
+    retract = (RowKind.UPDATE_BEFORE, RowKind.DELETE)
     with result.collect() as it:
         for row in it:
             values = [_encode(v) for v in row]
@@ -414,10 +447,16 @@ def _main(request_path: str, result_path: str):
                 rows.remove(values)
             else:
                 rows.append(values)
+    _finish(result_path, t0, t1, cpu_at_t1, jvm_pid, columns or names, types, rows, flink_version)
+
+
+def _finish(result_path, t0, t1, cpu_at_t1, jvm_pid, names, types, rows, flink_version):
     t2 = time.time()
+    peak_kb, cpu = _proc_usage(jvm_pid)
     Path(result_path).write_text(json.dumps({
         "columns": names, "types": types, "rows": rows, "startup_seconds": t1 - t0, "job_seconds": t2 - t1,
-        "flink_version": flink_version}))
+        "flink_version": flink_version, "jvm_pid": jvm_pid, "jvm_peak_rss_kb": peak_kb, "jvm_cpu_seconds": cpu,
+        "jvm_job_cpu_seconds": max(0.0, cpu - cpu_at_t1)}))
 
 
 if __name__ == "__main__":
