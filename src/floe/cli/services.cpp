@@ -13,6 +13,7 @@ namespace floe::cli {
 
 int PrepareServer(const ServerFlags& flags, std::string_view command, FloeConfig* config,
                   std::optional<io::DataDir>* data_dir) {
+  io::EventLoop::HoldShutdownSignals();  // until the server's handler is in place (ServeUntilShutdown)
   auto resolved = ResolveServerConfig(flags);
   if (!resolved.ok()) {
     PrintError(resolved.status().message());

@@ -1,5 +1,7 @@
 #include "floe/io/event_loop.h"
 
+#include <pthread.h>
+
 #include <csignal>
 #include <cstdlib>
 #include <thread>
@@ -46,11 +48,26 @@ void EventLoop::Post(std::function<void()> fn) {
   asio::post(impl_->context, std::move(fn));
 }
 
+namespace {
+void SetShutdownSignalsBlocked(bool blocked) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &set, nullptr);
+}
+}  // namespace
+
+void EventLoop::HoldShutdownSignals() {
+  SetShutdownSignalsBlocked(true);
+}
+
 void EventLoop::OnShutdownSignal(std::function<void(int)> handler) {
   impl_->on_signal = std::move(handler);
   impl_->signals.add(SIGINT);
   impl_->signals.add(SIGTERM);
   impl_->WaitForSignal();
+  SetShutdownSignalsBlocked(false);
 }
 
 void EventLoop::Run() {

@@ -30,7 +30,14 @@ class EventLoop {
   // Calls `handler(signal_number)` on a loop thread when SIGINT or SIGTERM arrives. The first signal starts a clean
   // shutdown (the handler stops servers, flushes, then calls Stop()); a second one while shutting down exits the
   // process at once with status 1, for when a shutdown hangs. Call before Run().
+  // The handler is installed in the calling thread's process, and SIGINT/SIGTERM are unblocked in the calling thread
+  // (see HoldShutdownSignals): a signal that arrived in between is delivered now.
   void OnShutdownSignal(std::function<void(int)> handler);
+
+  // Blocks SIGINT and SIGTERM in the calling thread (and so in every thread it starts afterwards) until
+  // OnShutdownSignal: a server announces its doors before it installs its handler, and a SIGTERM sent as soon as a
+  // door is announced must start a clean shutdown, not kill the process. Call first thing in main's thread.
+  static void HoldShutdownSignals();
 
   // Runs the loop on this thread and threads-1 others until Stop() is called or no work is left.
   void Run();
