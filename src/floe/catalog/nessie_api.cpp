@@ -73,32 +73,8 @@ HttpResponse StoreError(const Status& status) {
 
 // ---- paths and parameters ----
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-Result<std::string> DecodePathElement(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    int hi = i + 2 < s.size() ? HexValue(s[i + 1]) : -1;
-    int lo = hi >= 0 ? HexValue(s[i + 2]) : -1;
-    if (lo < 0) return Status::InvalidArgument(fmt::format("path element '{}': malformed percent-escape", s));
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
-
 bool IsHex(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return HexValue(c) >= 0; });
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isxdigit(c) != 0; });
 }
 
 // A {ref} path element, decoded: "name", "name@hash", "@hash", "name@" or "-".
@@ -375,7 +351,7 @@ class Call {
       }
       return NoSuchEndpoint();
     }
-    auto decoded = DecodePathElement(path.ref);
+    auto decoded = io::DecodePathSegment(path.ref);
     if (!decoded.ok()) return BadRequest(decoded.status().message());
     auto spec = ParseRefSpec(*decoded, CatalogStore::kDefaultBranch);
     if (!spec.ok()) return BadRequest(spec.status().message());
@@ -384,7 +360,7 @@ class Call {
       case TreesPath::Kind::kHistory: return m == "GET" ? History(*spec) : NotAllowed();
       case TreesPath::Kind::kDiff: {
         if (m != "GET") return NotAllowed();
-        auto to_decoded = DecodePathElement(path.to);
+        auto to_decoded = io::DecodePathSegment(path.to);
         if (!to_decoded.ok()) return BadRequest(to_decoded.status().message());
         auto to = ParseRefSpec(*to_decoded, CatalogStore::kDefaultBranch);
         if (!to.ok()) return BadRequest(to.status().message());

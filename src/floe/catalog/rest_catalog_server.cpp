@@ -73,31 +73,6 @@ HttpResponse CatalogError(const Status& status, Subject subject) {
 
 // ---- paths ----
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// RFC 3986 percent-decoding of one path segment ('+' is not a space in paths).
-Result<std::string> DecodeSegment(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '%') {
-      out += s[i];
-      continue;
-    }
-    int hi = i + 2 < s.size() ? HexValue(s[i + 1]) : -1;
-    int lo = hi >= 0 ? HexValue(s[i + 2]) : -1;
-    if (lo < 0) return Status::InvalidArgument(fmt::format("path segment '{}': malformed percent-escape", s));
-    out += static_cast<char>(hi * 16 + lo);
-    i += 2;
-  }
-  return out;
-}
-
 // A namespace as the spec writes it in a path or ?parent=: levels separated by 0x1F (already percent-decoded).
 Result<Namespace> ParseNamespace(std::string_view text, std::string_view what) {
   Namespace ns;
@@ -144,7 +119,7 @@ Result<ResourcePath> ParseResourcePath(std::string_view path, std::string_view b
   }
   std::vector<std::string> segments;
   for (const std::string& s : raw) {
-    FLOE_ASSIGN_OR_RETURN(std::string decoded, DecodeSegment(s));
+    FLOE_ASSIGN_OR_RETURN(std::string decoded, io::DecodePathSegment(s));
     segments.push_back(std::move(decoded));
   }
 

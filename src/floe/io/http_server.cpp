@@ -48,6 +48,23 @@ std::string PercentDecode(std::string_view s) {
 
 }  // namespace
 
+Result<std::string> DecodePathSegment(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out += s[i];
+      continue;
+    }
+    const int hi = i + 2 < s.size() ? HexValue(s[i + 1]) : -1;
+    const int lo = hi >= 0 ? HexValue(s[i + 2]) : -1;
+    if (lo < 0) return Status::InvalidArgument(fmt::format("path segment '{}': malformed percent-escape", s));
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
+}
+
 std::string HttpRequest::QueryParam(std::string_view name) const {
   std::string_view q = query;
   while (!q.empty()) {

@@ -43,6 +43,10 @@ struct HttpResponse {
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 
+// RFC 3986 percent-decoding of one path segment ('+' stays '+', unlike in a query string). InvalidArgument
+// "path segment '<s>': malformed percent-escape" for a '%' not followed by two hex digits.
+Result<std::string> DecodePathSegment(std::string_view segment);
+
 struct HttpServerOptions {
   size_t max_body_bytes = 16 << 20;  // larger bodies get 413
   size_t max_connections = 1024;     // beyond this, new connections are closed at once

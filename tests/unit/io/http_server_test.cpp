@@ -110,3 +110,14 @@ TEST(HttpServerListenTest, BusyPortIsAnErrorNamingTheAddress) {
 
 }  // namespace
 }  // namespace floe::io
+
+TEST(DecodePathSegmentTest, DecodesEscapesAndRefusesMalformedOnes) {
+  EXPECT_EQ(*floe::io::DecodePathSegment("a%20b%2Fc+d"), "a b/c+d");
+  EXPECT_EQ(*floe::io::DecodePathSegment("%e2%82%AC"), "\xe2\x82\xac");
+  EXPECT_EQ(*floe::io::DecodePathSegment(""), "");
+  for (const char* bad : {"%", "%4", "a%zz", "%g1"}) {
+    auto r = floe::io::DecodePathSegment(bad);
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.status().message(), std::string("path segment '") + bad + "': malformed percent-escape");
+  }
+}
