@@ -330,17 +330,6 @@ HttpResponse NoContent() {
 }
 
 // Constant-time comparison, so the token cannot be guessed byte by byte from response times.
-bool SameSecret(std::string_view a, std::string_view b) {
-  unsigned diff = a.size() == b.size() ? 0 : 1;
-  size_t n = std::max(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    unsigned char x = i < a.size() ? static_cast<unsigned char>(a[i]) : 0;
-    unsigned char y = i < b.size() ? static_cast<unsigned char>(b[i]) : 0;
-    diff |= static_cast<unsigned>(x ^ y);
-  }
-  return diff == 0;
-}
-
 std::string JoinLocation(std::string base, const Namespace& ns, const std::string& name) {
   while (!base.empty() && base.back() == '/') base.pop_back();
   for (const std::string& level : ns) base += "/" + level;
@@ -758,20 +747,10 @@ void RestCatalogServer::Register(io::HttpServer& http) {
 }
 
 io::HttpResponse RestCatalogServer::Handle(const io::HttpRequest& request) {
-  if (!options_.token.empty()) {
-    auto it = request.headers.find("authorization");
-    std::string_view given = it == request.headers.end() ? std::string_view() : std::string_view(it->second);
-    constexpr std::string_view kBearer = "Bearer ";
-    bool bearer =
-        given.size() >= kBearer.size() && std::equal(kBearer.begin(), kBearer.end(), given.begin(),
-                                                     [](char a, char b) { return std::tolower(a) == std::tolower(b); });
-    if (!bearer || !SameSecret(given.substr(kBearer.size()), options_.token)) {
-      HttpResponse r = Error(401, "NotAuthorizedException",
-                             it == request.headers.end() ? "this catalog requires a bearer token (Authorization header)"
-                                                         : "the bearer token is not valid for this catalog");
-      r.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return r;
-    }
+  if (auto denied = io::CheckBearerToken(request, options_.token)) {
+    HttpResponse r = Error(401, "NotAuthorizedException", *denied);
+    r.headers.emplace_back("WWW-Authenticate", "Bearer");
+    return r;
   }
   auto path = ParseResourcePath(request.path, options_.base_path, options_.default_ref);
   if (!path.ok()) {

@@ -48,6 +48,29 @@ std::string PercentDecode(std::string_view s) {
 
 }  // namespace
 
+std::optional<std::string> CheckBearerToken(const HttpRequest& request, std::string_view token) {
+  if (token.empty()) return std::nullopt;
+  auto it = request.headers.find("authorization");
+  if (it == request.headers.end()) return std::string("this catalog requires a bearer token (Authorization header)");
+  std::string_view given = it->second;
+  constexpr std::string_view kBearer = "Bearer ";
+  const bool bearer =
+      given.size() >= kBearer.size() && std::equal(kBearer.begin(), kBearer.end(), given.begin(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+      });
+  // Constant time in the token's bytes, so that timing does not tell how much of a guess was right.
+  std::string_view got = bearer ? given.substr(kBearer.size()) : std::string_view();
+  unsigned diff = bearer && got.size() == token.size() ? 0 : 1;
+  const size_t n = std::max(got.size(), token.size());
+  for (size_t i = 0; i < n; ++i) {
+    const unsigned char x = i < got.size() ? static_cast<unsigned char>(got[i]) : 0;
+    const unsigned char y = i < token.size() ? static_cast<unsigned char>(token[i]) : 0;
+    diff |= static_cast<unsigned>(x ^ y);
+  }
+  if (diff != 0) return std::string("the bearer token is not valid for this catalog");
+  return std::nullopt;
+}
+
 Result<std::string> DecodePathSegment(std::string_view s) {
   std::string out;
   out.reserve(s.size());

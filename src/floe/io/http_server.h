@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -46,6 +47,12 @@ using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
 // RFC 3986 percent-decoding of one path segment ('+' stays '+', unlike in a query string). InvalidArgument
 // "path segment '<s>': malformed percent-escape" for a '%' not followed by two hex digits.
 Result<std::string> DecodePathSegment(std::string_view segment);
+
+// Bearer-token auth for a door that requires `token` (empty: none required). Nullopt when the request may pass;
+// otherwise why not: "this catalog requires a bearer token (Authorization header)" when the header is missing,
+// "the bearer token is not valid for this catalog" when it is wrong. The scheme is matched case-insensitively and
+// the token compared in constant time. The caller answers 401 in its own error model.
+std::optional<std::string> CheckBearerToken(const HttpRequest& request, std::string_view token);
 
 struct HttpServerOptions {
   size_t max_body_bytes = 16 << 20;  // larger bodies get 413
