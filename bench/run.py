@@ -10,6 +10,7 @@ in the JSON record. bench/ is on sys.path, so a bench.py can import shared modul
 """
 import importlib.util
 import json
+import os
 import platform
 import sys
 import time
@@ -22,7 +23,8 @@ from floe_process import java_classpath  # noqa: E402
 
 
 class Context:
-    build = REPO / "build"
+    # FLOE_BUILD_DIR picks another build of floe (a branch under test beside the default release build).
+    build = Path(os.environ.get("FLOE_BUILD_DIR") or REPO / "build")
     repo = REPO
 
     @staticmethod

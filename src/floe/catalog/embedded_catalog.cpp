@@ -2,13 +2,11 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <list>
-#include <mutex>
 #include <set>
-#include <unordered_map>
 #include <utility>
 
 #include "floe/base/uuid.h"
+#include "floe/catalog/metadata_cache.h"
 #include "floe/iceberg/table_maintenance.h"
 
 namespace floe::catalog {
@@ -26,65 +24,6 @@ bool HasAssertCreate(const std::vector<iceberg::TableRequirement>& requirements)
   });
 }
 
-// Parsed metadata files by location, so that a load or commit does not read and parse the current metadata file again
-// (at a few hundred snapshots the JSON is 100+ KB, and parsing it was most of the catalog's CPU per request). Safe to
-// share by every catalog in the process because a metadata file never changes once written: names are
-// <version>-<random uuid>, the catalog writes each once, and a commit that loses its race deletes its file before
-// anything could cache it (only files a store commit points at, or that were read through such a pointer, are
-// added). Purged files are evicted. Bounded by the files' JSON size; least recently used goes first.
-class MetadataCache {
- public:
-  static constexpr size_t kMaxBytes = size_t{64} << 20;
-
-  static MetadataCache& Shared() {
-    static MetadataCache* cache = new MetadataCache();  // never destroyed: used until the process exits
-    return *cache;
-  }
-
-  std::shared_ptr<const iceberg::TableMetadata> Find(const std::string& location) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = entries_.find(location);
-    if (it == entries_.end()) return nullptr;
-    lru_.splice(lru_.begin(), lru_, it->second.lru);
-    return it->second.metadata;
-  }
-
-  void Add(const std::string& location, iceberg::TableMetadata metadata, size_t json_bytes) {
-    if (location.empty() || json_bytes > kMaxBytes / 4) return;
-    auto value = std::make_shared<const iceberg::TableMetadata>(std::move(metadata));
-    std::lock_guard<std::mutex> lock(mu_);
-    if (entries_.count(location)) return;
-    lru_.push_front(location);
-    entries_.emplace(location, Entry{std::move(value), json_bytes, lru_.begin()});
-    bytes_ += json_bytes;
-    while (bytes_ > kMaxBytes) EraseLocked(lru_.back());
-  }
-
-  void Erase(const std::string& location) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (entries_.count(location)) EraseLocked(location);
-  }
-
- private:
-  struct Entry {
-    std::shared_ptr<const iceberg::TableMetadata> metadata;
-    size_t bytes;
-    std::list<std::string>::iterator lru;
-  };
-
-  void EraseLocked(std::string location) {  // by value: it may be the list's own element
-    auto it = entries_.find(location);
-    bytes_ -= it->second.bytes;
-    lru_.erase(it->second.lru);
-    entries_.erase(it);
-  }
-
-  std::mutex mu_;
-  std::list<std::string> lru_;  // most recently used first
-  std::unordered_map<std::string, Entry> entries_;
-  size_t bytes_ = 0;
-};
-
 }  // namespace
 
 // One table's part of a store commit, prepared: its metadata file is written, its operation is ready.
@@ -92,7 +31,7 @@ struct EmbeddedCatalog::PreparedCommit {
   iceberg::TableState state;
   Operation operation;
   std::shared_ptr<io::FileIO> io;
-  size_t json_bytes = 0;  // the size of the metadata file
+  std::string json;  // the metadata file's text
 };
 
 EmbeddedCatalog::EmbeddedCatalog(std::shared_ptr<CatalogStore> store, EmbeddedCatalogOptions options, bool read_only)
@@ -203,7 +142,7 @@ Result<iceberg::TableState> EmbeddedCatalog::ReadState(const TableIdentifier& ta
     return metadata.status().WithContext("table " + table.ToString());
   }
   state.metadata = std::move(metadata).value();
-  MetadataCache::Shared().Add(state.metadata_location, state.metadata, text->size());
+  MetadataCache::Shared().Add(state.metadata_location, state.metadata, std::move(text).value());
   return state;
 }
 
@@ -352,7 +291,7 @@ Result<iceberg::TableState> EmbeddedCatalog::CreateTable(const Namespace& ns, co
   state.metadata = std::move(metadata).value();
   state.metadata_location = NewMetadataLocation(options.location, 1);
   FLOE_ASSIGN_OR_RETURN(std::shared_ptr<io::FileIO> io, FileIOFor(state.metadata_location));
-  const std::string metadata_json = iceberg::TableMetadataToJson(state.metadata);
+  std::string metadata_json = iceberg::TableMetadataToJson(state.metadata);
   FLOE_RETURN_IF_ERROR(io->Write(state.metadata_location, metadata_json));
   CommitMeta m = meta;
   if (m.message.empty()) m.message = "create table " + id.ToString();
@@ -366,7 +305,7 @@ Result<iceberg::TableState> EmbeddedCatalog::CreateTable(const Namespace& ns, co
     }
     return commit.status();
   }
-  MetadataCache::Shared().Add(state.metadata_location, state.metadata, metadata_json.size());
+  MetadataCache::Shared().Add(state.metadata_location, state.metadata, std::move(metadata_json));
   return state;
 }
 
@@ -426,9 +365,8 @@ Status EmbeddedCatalog::PrepareTableCommit(const TableCommit& commit, int64_t no
   }
   out->state.metadata_location = NewMetadataLocation(out->state.metadata.location, version);
   FLOE_ASSIGN_OR_RETURN(out->io, FileIOFor(out->state.metadata_location));
-  const std::string metadata_json = iceberg::TableMetadataToJson(out->state.metadata);
-  out->json_bytes = metadata_json.size();
-  FLOE_RETURN_IF_ERROR(out->io->Write(out->state.metadata_location, metadata_json));
+  out->json = iceberg::TableMetadataToJson(out->state.metadata);
+  FLOE_RETURN_IF_ERROR(out->io->Write(out->state.metadata_location, out->json));
   Content next = Content::Table(out->state.metadata_location, out->state.metadata.table_uuid);
   out->operation =
       content ? Operation::Replace(key, *content, std::move(next)) : Operation::Create(key, std::move(next));
@@ -453,7 +391,7 @@ Result<iceberg::TableState> EmbeddedCatalog::CommitTable(const TableCommit& comm
     }
     return id.status();
   }
-  MetadataCache::Shared().Add(prepared.state.metadata_location, prepared.state.metadata, prepared.json_bytes);
+  MetadataCache::Shared().Add(prepared.state.metadata_location, prepared.state.metadata, std::move(prepared.json));
   return prepared.state;
 }
 
@@ -504,8 +442,8 @@ Status EmbeddedCatalog::CommitTransaction(const std::vector<TableCommit>& commit
     }
     return id.status();
   }
-  for (const PreparedCommit& p : prepared) {
-    MetadataCache::Shared().Add(p.state.metadata_location, p.state.metadata, p.json_bytes);
+  for (PreparedCommit& p : prepared) {
+    MetadataCache::Shared().Add(p.state.metadata_location, p.state.metadata, std::move(p.json));
   }
   return Status::Ok();
 }

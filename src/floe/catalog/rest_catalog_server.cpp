@@ -3,17 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <list>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "floe/base/logging.h"
+#include "floe/catalog/metadata_cache.h"
 #include "floe/iceberg/metadata_updates.h"
 #include "floe/iceberg/table_operations.h"
 #include "floe/iceberg/table_updates.h"
@@ -255,62 +253,11 @@ json IdentifierJson(const TableIdentifier& id) {
   return {{"namespace", id.ns}, {"name", id.name}};
 }
 
-// The JSON of metadata files by location, so that loading a table does not encode its metadata again for every
-// request (at a few hundred snapshots that is 100+ KB of JSON, most of a load's CPU). Correct because a metadata
-// file never changes once written (Iceberg names each one once: <version>-<random uuid>.metadata.json), so a location
-// always stands for the same metadata. Bounded by bytes; least recently used goes first.
-class MetadataJsonCache {
- public:
-  static constexpr size_t kMaxBytes = size_t{64} << 20;
-
-  static MetadataJsonCache& Shared() {
-    static MetadataJsonCache* cache = new MetadataJsonCache();  // never destroyed: used until the process exits
-    return *cache;
-  }
-
-  // The JSON of `state.metadata`, encoded at most once per location (staged tables have none: never cached).
-  std::shared_ptr<const std::string> Get(const iceberg::TableState& state) {
-    const std::string& location = state.metadata_location;
-    if (!location.empty()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (auto it = entries_.find(location); it != entries_.end()) {
-        lru_.splice(lru_.begin(), lru_, it->second.lru);
-        return it->second.json;
-      }
-    }
-    auto encoded = std::make_shared<const std::string>(iceberg::TableMetadataToJson(state.metadata));
-    if (location.empty() || encoded->size() > kMaxBytes / 4) return encoded;
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!entries_.count(location)) {
-      lru_.push_front(location);
-      entries_.emplace(location, Entry{encoded, lru_.begin()});
-      bytes_ += encoded->size();
-      while (bytes_ > kMaxBytes) {
-        auto last = entries_.find(lru_.back());
-        bytes_ -= last->second.json->size();
-        entries_.erase(last);
-        lru_.pop_back();
-      }
-    }
-    return encoded;
-  }
-
- private:
-  struct Entry {
-    std::shared_ptr<const std::string> json;
-    std::list<std::string>::iterator lru;
-  };
-  std::mutex mu_;
-  std::list<std::string> lru_;  // most recently used first
-  std::unordered_map<std::string, Entry> entries_;
-  size_t bytes_ = 0;
-};
-
 // LoadTableResult (also CreateTableResponse); CommitTableResponse is the same without "config". The metadata's JSON
 // is spliced in as the iceberg layer writes it, not re-encoded.
 std::string TableResult(const iceberg::TableState& state, bool with_location,
                         const std::map<std::string, std::string>* config) {
-  std::shared_ptr<const std::string> metadata = MetadataJsonCache::Shared().Get(state);
+  std::shared_ptr<const std::string> metadata = MetadataCache::Shared().Json(state);
   std::string out;
   out.reserve(metadata->size() + state.metadata_location.size() + 64);
   out += "{";
@@ -329,7 +276,6 @@ HttpResponse NoContent() {
   return r;
 }
 
-// Constant-time comparison, so the token cannot be guessed byte by byte from response times.
 std::string JoinLocation(std::string base, const Namespace& ns, const std::string& name) {
   while (!base.empty() && base.back() == '/') base.pop_back();
   for (const std::string& level : ns) base += "/" + level;

@@ -15,6 +15,8 @@
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <utility>
@@ -175,7 +177,7 @@ bool IsAvroName(std::string_view name) {
   return std::all_of(name.begin(), name.end(), IsAvroNameChar);
 }
 
-Result<avro::AvroSchema> ManifestEntrySchema(const Type& partition_type) {
+Result<avro::AvroSchema> BuildManifestEntrySchema(const Type& partition_type) {
   std::set<std::string> named;
   Json partition_fields = Json::array();
   for (const NestedField& f : partition_type.fields) {
@@ -228,7 +230,7 @@ Result<avro::AvroSchema> ManifestEntrySchema(const Type& partition_type) {
   return avro::AvroSchema::Parse(entry.dump());
 }
 
-Result<avro::AvroSchema> ManifestFileSchema() {
+Result<avro::AvroSchema> BuildManifestFileSchema() {
   Json summary{{"type", "record"},
                {"name", "r508"},
                {"fields", Json::array({
@@ -261,6 +263,32 @@ Result<avro::AvroSchema> ManifestFileSchema() {
            OptionalField("key_metadata", "bytes", ids::kListKeyMetadata),
        })}};
   return avro::AvroSchema::Parse(file.dump());
+}
+
+// The schemas are built as JSON and parsed, which cost more than writing a small manifest: they are kept, the entry
+// schema per partition type (a process writes manifests for a handful of partition specs).
+Result<avro::AvroSchema> ManifestEntrySchema(const Type& partition_type) {
+  static std::mutex mu;
+  static auto* cache = new std::map<std::string, avro::AvroSchema>();  // never destroyed: used until exit
+  std::string key;  // unambiguous whatever the names hold: lengths before names
+  for (const NestedField& f : partition_type.fields) {
+    key += std::to_string(f.id) + ":" + std::to_string(f.name.size()) + ":" + f.name + ":" +
+           (f.type ? f.type->ToString() : "?") + ";";
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (auto it = cache->find(key); it != cache->end()) return it->second;
+  }
+  FLOE_ASSIGN_OR_RETURN(avro::AvroSchema schema, BuildManifestEntrySchema(partition_type));
+  std::lock_guard<std::mutex> lock(mu);
+  if (cache->size() >= 64) cache->clear();  // bounded: a process with ever new partition types re-parses
+  cache->emplace(key, schema);
+  return schema;
+}
+
+Result<avro::AvroSchema> ManifestFileSchema() {
+  static const Result<avro::AvroSchema>* schema = new Result<avro::AvroSchema>(BuildManifestFileSchema());
+  return *schema;
 }
 
 // ---- values ----

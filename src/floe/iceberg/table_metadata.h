@@ -9,7 +9,6 @@
 
 #include <cstdint>
 #include <map>
-#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +17,10 @@
 
 #include "floe/base/status.h"
 #include "floe/iceberg/iceberg_types.h"
+
+namespace simdjson::dom {
+class element;
+}  // namespace simdjson::dom
 #include "floe/iceberg/partition_spec.h"
 
 namespace floe::iceberg {
@@ -115,9 +118,10 @@ struct TableMetadata {
 // fields, Unsupported for format versions other than 1 and 2; the result passes Validate().
 Result<TableMetadata> ParseTableMetadata(std::string_view json, std::string_view file);
 // The same from an already parsed JSON document (a REST catalog's LoadTable response holds the metadata as an object:
-// parsing it once instead of dumping and parsing it again).
-Result<TableMetadata> ParseTableMetadata(const nlohmann::ordered_json& root, std::string_view file);
-// The JSON form (format version 2), pretty-printed with two-space indentation as Java's writer does.
+// parsing it once instead of dumping and parsing it again). simdjson's DOM, which the reader walks.
+Result<TableMetadata> ParseTableMetadata(const simdjson::dom::element& root, std::string_view file);
+// The JSON form (format version 2), compact: every commit writes it, and every load sends and parses it (pretty
+// printing, as Java's writer does, made it 30% larger). Keys in the order Java writes them.
 std::string TableMetadataToJson(const TableMetadata& metadata);
 
 // The pieces, for the REST catalog's requests and responses (same JSON as inside table metadata).

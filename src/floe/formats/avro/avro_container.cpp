@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <climits>
 #include <cstring>
-#include <random>
 
+#include "floe/base/uuid.h"
 #include "floe/base/varint.h"
 #include "floe/formats/avro/avro_json.h"
 
@@ -39,13 +39,13 @@ const AvroNode& MetadataSchema() {
   return schema->root();
 }
 
+// From the thread's seeded generator (a random_device per file cost more than the rest of a small manifest's
+// header).
 AvroSyncMarker RandomSyncMarker() {
-  std::random_device rd;
+  static_assert(sizeof(UuidBytes) == kAvroSyncSize);
+  const UuidBytes random = NewUuidBytes();
   AvroSyncMarker m;
-  for (size_t i = 0; i < m.size(); i += 4) {
-    uint32_t r = rd();
-    std::memcpy(m.data() + i, &r, 4);
-  }
+  std::memcpy(m.data(), random.data(), m.size());
   return m;
 }
 
