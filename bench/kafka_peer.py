@@ -176,7 +176,9 @@ def kafka_broker(timeout: float = 90, jvm_opts=None, **overrides):
         with open(log4j_path, "w") as f:
             f.write(LOG4J2.format(log=log_path))
         java = ["java", f"-Dlog4j2.configurationFile={log4j_path}", f"-Dkafka.logs.dir={tmp}"]
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = "-"
+        while cluster_id.startswith("-"):  # the tool would read a leading '-' as an option
+            cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         fmt = subprocess.run(java + ["-Xmx256m", "-cp", cp, "kafka.tools.StorageTool", "format", "-t", cluster_id,
                                      "-c", props_path], capture_output=True, text=True, timeout=120)
         if fmt.returncode != 0:

@@ -2,6 +2,7 @@
 // floe/ingest/telemetry_producer.h; this file maps flags to its options and prints the summary.
 
 #include <fmt/format.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -65,6 +66,18 @@ CLI::Validator NumberAtLeastZero(bool zero_allowed) {
       "");
 }
 
+// librdkafka allocates every message on the sending thread and frees it after its delivery report, millions a second,
+// and builds each ProduceRequest (up to batch.size, 1 MB) in a fresh buffer. With glibc's defaults the freed heap top
+// goes back to the kernel (trim above 128 KiB) and the request buffers are mmap'ed and unmapped, so the next
+// allocations page-fault it all back in (measured at full speed: these settings halve the producer's system time, about
+// 4% of its CPU). This process only produces, so it keeps freed memory for reuse; queue.buffering.max.kbytes bounds
+// the live messages.
+void KeepFreedMemoryForReuse() {
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+  mallopt(M_TOP_PAD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 8 << 20);
+}
+
 extern "C" void OnStopSignal(int) {
   g_stop.store(true);
 }
@@ -107,6 +120,7 @@ int RunProduce(ProduceFlags& flags) {
   }
   o.progress_on_terminal = isatty(STDERR_FILENO) == 1;
 
+  if (!o.dry_run) KeepFreedMemoryForReuse();
   g_stop.store(false);
   std::signal(SIGINT, OnStopSignal);
   std::signal(SIGTERM, OnStopSignal);

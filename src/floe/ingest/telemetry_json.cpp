@@ -2,23 +2,73 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <bit>
 #include <cstring>
 
 namespace floe::ingest {
 
 namespace {
 
+// "00" "01" ... "99": two digits per division, half the divisions of a digit-by-digit loop. Formatting is most of
+// `floe produce`'s own time per event.
+constexpr char kDigitPairs[] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+constexpr uint64_t kPowersOf10[20] = {1ULL,
+                                      10ULL,
+                                      100ULL,
+                                      1000ULL,
+                                      10000ULL,
+                                      100000ULL,
+                                      1000000ULL,
+                                      10000000ULL,
+                                      100000000ULL,
+                                      1000000000ULL,
+                                      10000000000ULL,
+                                      100000000000ULL,
+                                      1000000000000ULL,
+                                      10000000000000ULL,
+                                      100000000000000ULL,
+                                      1000000000000000ULL,
+                                      10000000000000000ULL,
+                                      100000000000000000ULL,
+                                      1000000000000000000ULL,
+                                      10000000000000000000ULL};
+
+// log10 from the bit length (1233 / 4096 ~ log10(2)), corrected by one comparison: no division.
+int DecimalDigits(uint64_t v) {
+  const int t = (std::bit_width(v | 1) * 1233) >> 12;
+  return t + 1 - ((v | 1) < kPowersOf10[t] ? 1 : 0);
+}
+
+// Writes the decimal digits of `v`, exactly `digits` of them (zero-padded on the left; `digits` must be at least
+// DecimalDigits(v)), back to front.
+void WriteDigits(uint64_t v, int digits, char* out) {
+  char* p = out + digits;
+  while (v >= 100) {
+    const size_t pair = static_cast<size_t>(v % 100) * 2;
+    v /= 100;
+    *--p = kDigitPairs[pair + 1];
+    *--p = kDigitPairs[pair];
+  }
+  if (v >= 10) {
+    const size_t pair = static_cast<size_t>(v) * 2;
+    *--p = kDigitPairs[pair + 1];
+    *--p = kDigitPairs[pair];
+  } else {
+    *--p = static_cast<char>('0' + v);
+  }
+  while (p > out) *--p = '0';
+}
+
 // Writes the decimal digits of `v` (v >= 0), at least `min_digits` of them; returns the count.
 size_t WriteUnsigned(uint64_t v, int min_digits, char* out) {
-  char tmp[24];
-  int n = 0;
-  do {
-    tmp[n++] = static_cast<char>('0' + v % 10);
-    v /= 10;
-  } while (v != 0);
-  while (n < min_digits) tmp[n++] = '0';
-  for (int i = 0; i < n; ++i) out[i] = tmp[n - 1 - i];
-  return static_cast<size_t>(n);
+  const int digits = std::max(DecimalDigits(v), min_digits);
+  WriteDigits(v, digits, out);
+  return static_cast<size_t>(digits);
 }
 
 constexpr int64_t kPow10[] = {1, 10, 100, 1000};
@@ -48,10 +98,25 @@ size_t FormatFixed(int64_t value, int decimals, char* out) {
 }
 
 size_t FormatFixedShortest(int64_t value, int decimals, char* out) {
-  size_t n = FormatFixed(value, decimals, out);
-  // The exact decimal is the shortest repr of the nearest double: drop trailing zeros, keep one digit.
-  while (out[n - 1] == '0' && out[n - 2] != '.') --n;
-  return n;
+  // The exact decimal is the shortest repr of the nearest double: no trailing zeros, but one digit after the point.
+  size_t n = 0;
+  const uint64_t mag = value < 0 ? static_cast<uint64_t>(-(value + 1)) + 1 : static_cast<uint64_t>(value);
+  if (value < 0) out[n++] = '-';
+  const uint64_t scale = static_cast<uint64_t>(kPow10[decimals]);
+  n += WriteUnsigned(mag / scale, 1, out + n);
+  out[n++] = '.';
+  uint64_t frac = mag % scale;
+  if (frac == 0) {
+    out[n++] = '0';
+    return n;
+  }
+  int digits = decimals;
+  while (frac % 10 == 0) {
+    frac /= 10;
+    --digits;
+  }
+  WriteDigits(frac, digits, out + n);
+  return n + static_cast<size_t>(digits);
 }
 
 size_t FormatEventJson(const TelemetryEvent& e, char* out) {

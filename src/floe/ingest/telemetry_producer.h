@@ -1,5 +1,8 @@
 // `floe produce`'s engine: the simulated telemetry stream (telemetry_generator.h) sent to any Kafka cluster with
-// librdkafka, keyed by sensor id and partitioned by murmur2 exactly like the Java client's default partitioner.
+// librdkafka, keyed by sensor id and partitioned by murmur2 exactly like the Java client's default partitioner. floe
+// computes each sensor's partition itself from the topic's partition count, read once at the start (partitions added
+// during a run get no events until the next run), and enqueues events in chunks, one rd_kafka_produce_batch call per
+// partition (event_chunk.h).
 //
 // Every acknowledged event is counted once: the producer is idempotent under acks=all (retries across a broker
 // restart are deduplicated by the broker), and the ground truth and the verification digest are taken from the

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 
 namespace floe::ingest {
@@ -34,6 +35,29 @@ TEST(TelemetryJson, NumbersAreWrittenAsPythonReprWritesTheDouble) {
   EXPECT_EQ(Shortest(1000, 3), "1.0");
   EXPECT_EQ(Shortest(10132, 1), "1013.2");
   EXPECT_EQ(Shortest(10130, 1), "1013.0");
+}
+
+// The plain definition (printf's fixed decimals, trailing zeros dropped but one kept) for every digit count and
+// both signs: the formatter writes two digits per step, so each length and odd/even split is a case of its own.
+TEST(TelemetryJson, ShortestMatchesPrintfWithTrailingZerosDroppedAtEveryLength) {
+  const int64_t scales[] = {1, 10, 100, 1000};
+  for (int decimals = 1; decimals <= 3; ++decimals) {
+    for (int64_t base = 1; base <= 100000000000000LL; base *= 10) {
+      for (int64_t v : {base - 1, base, base + 1, base * 7 + 3, base * 9 + 9 * (base / 10)}) {
+        for (int64_t signed_v : {v, -v}) {
+          const int64_t scale = scales[decimals];
+          const uint64_t mag = static_cast<uint64_t>(signed_v < 0 ? -signed_v : signed_v);
+          char want[64];
+          std::snprintf(want, sizeof want, "%s%llu.%0*llu", signed_v < 0 ? "-" : "",
+                        static_cast<unsigned long long>(mag / scale), decimals,
+                        static_cast<unsigned long long>(mag % scale));
+          std::string w(want);
+          while (w.back() == '0' && w[w.size() - 2] != '.') w.pop_back();
+          ASSERT_EQ(Shortest(signed_v, decimals), w) << signed_v << " / 10^" << decimals;
+        }
+      }
+    }
+  }
 }
 
 TEST(TelemetryJson, FixedKeepsEveryDecimal) {
