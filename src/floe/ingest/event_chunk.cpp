@@ -32,7 +32,8 @@ void EventChunk::Fill(TelemetryGenerator& gen, const SensorRoutes& routes, int64
   size_t pos = 0;
   for (size_t i = 0; i < count; ++i) {
     const TelemetryEvent e = gen.Next();
-    const uint32_t len = static_cast<uint32_t>(FormatEventJson(e, &bytes_[pos]));
+    const std::string_view id(routes.key(e.sensor), routes.key_len(e.sensor));
+    const uint32_t len = static_cast<uint32_t>(FormatEventJson(e, id, &bytes_[pos]));
     events_[i] = Formatted{e.sensor, static_cast<uint32_t>(pos), len};
     pos += len;
     ++group_begin_[static_cast<size_t>(routes.partition(e.sensor)) + 1];

@@ -120,11 +120,32 @@ size_t FormatFixedShortest(int64_t value, int decimals, char* out) {
 }
 
 size_t FormatEventJson(const TelemetryEvent& e, char* out) {
+  char id[kMaxSensorIdBytes];
+  return FormatEventJson(e, std::string_view(id, FormatSensorId(e.sensor, id)), out);
+}
+
+size_t FormatEventJson(const TelemetryEvent& e, std::string_view sensor_id, char* out) {
   size_t n = AppendLiteral(out, "{\"sensor_id\":\"");
-  n += FormatSensorId(e.sensor, out + n);
+  n += AppendLiteral(out + n, sensor_id);
   n += AppendLiteral(out + n, "\",\"ts\":");
-  if (e.ts_ms < 0) out[n++] = '-';
-  n += WriteUnsigned(static_cast<uint64_t>(e.ts_ms < 0 ? -e.ts_ms : e.ts_ms), 1, out + n);
+  // Consecutive events mostly share their timestamp (every sensor reads at the same instants): its 13 digits are
+  // written once and copied after.
+  struct LastTimestamp {
+    bool valid = false;
+    int64_t ts_ms = 0;
+    char text[24];
+    size_t len = 0;
+  };
+  thread_local LastTimestamp last;
+  if (!last.valid || e.ts_ms != last.ts_ms) {
+    last.len = 0;
+    if (e.ts_ms < 0) last.text[last.len++] = '-';
+    const uint64_t mag = e.ts_ms < 0 ? static_cast<uint64_t>(-(e.ts_ms + 1)) + 1 : static_cast<uint64_t>(e.ts_ms);
+    last.len += WriteUnsigned(mag, 1, last.text + last.len);
+    last.ts_ms = e.ts_ms;
+    last.valid = true;
+  }
+  n += AppendLiteral(out + n, std::string_view(last.text, last.len));
   n += AppendLiteral(out + n, ",\"temperature\":");
   n += FormatFixedShortest(e.temperature_centi, 2, out + n);
   n += AppendLiteral(out + n, ",\"humidity\":");

@@ -29,6 +29,8 @@ size_t FormatFixed(int64_t value, int decimals, char* out);
 
 // Writes the event's JSON into `out` (at least kMaxEventJsonBytes); returns its length.
 size_t FormatEventJson(const TelemetryEvent& event, char* out);
+// The same with the sensor's id already formatted (FormatSensorId of event.sensor), as a producer keeps them.
+size_t FormatEventJson(const TelemetryEvent& event, std::string_view sensor_id, char* out);
 
 // Reads back an event that FormatEventJson (or msgspec) wrote: the six fields in that order, no spaces. Anything
 // else is an error saying which field and at which byte.

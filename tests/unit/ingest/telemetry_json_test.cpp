@@ -1,5 +1,6 @@
 #include "floe/ingest/telemetry_json.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -110,6 +111,19 @@ TEST(TelemetryJson, EveryGeneratedEventRoundTrips) {
 TEST(TelemetryJson, ExtremeValuesFitTheBuffer) {
   TelemetryEvent e{INT32_MAX, INT64_MIN + 1, INT32_MIN, INT32_MIN, INT32_MIN, INT32_MIN};
   EXPECT_LE(Json(e).size(), kMaxEventJsonBytes);
+}
+
+TEST(TelemetryJson, RepeatedAndChangingTimestampsAreWrittenAlike) {
+  // The formatter keeps the last timestamp's digits: a run of equal, changing, negative and extreme values must each
+  // come out as printf writes them, with the sensor id given or formatted.
+  const int64_t stamps[] = {1732480000000, 1732480000000, 1732480000100, -5, -5, 0, INT64_MIN + 1, 7, 7};
+  for (int64_t ts : stamps) {
+    TelemetryEvent e{42, ts, 2153, 455, 10132, 3700};
+    char buf[kMaxEventJsonBytes];
+    const std::string with_id(buf, FormatEventJson(e, "s-00042", buf));
+    EXPECT_EQ(with_id, Json(e));
+    EXPECT_NE(with_id.find(fmt::format("\"ts\":{},", ts)), std::string::npos) << with_id;
+  }
 }
 
 TEST(TelemetryJson, MalformedEventsSayWhereAndWhy) {
