@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -54,6 +56,89 @@ Result<std::string_view> GetPart(std::string_view in, size_t* pos) {
 
 enum class MetadataKey { kTopic, kPartition, kOffset, kTimestamp };
 
+// One polled record, copied out of the source (a SourceRecord's views die with the Poll callback), and what decoding
+// made of it. Decoding runs on two threads, aggregation on the pipeline's thread in record order, so everything that
+// touches pipeline state (positions, watermarks, windows, side outputs, counters) waits for the aggregation.
+struct PolledRecord {
+  enum class Outcome : uint8_t {
+    kBad,           // dead-lettered before its event time is known (no value, JSON, computed column, NULL time)
+    kBadAfterTime,  // dead-lettered after its event time was observed (WHERE, GROUP BY or aggregate argument)
+    kFiltered,      // WHERE said no
+    kPass,          // windowed: keys and args are set; plain: row is
+  };
+  int32_t partition = 0;
+  int64_t offset = 0;
+  int64_t timestamp_ms = 0;
+  bool has_key = false;
+  bool has_value = false;
+  size_t key_at = 0;  // into PolledBatch::bytes
+  size_t key_size = 0;
+  size_t value_at = 0;
+  size_t value_size = 0;
+
+  Outcome outcome = Outcome::kBad;
+  int64_t event_time_ms = 0;
+  std::string error;  // kBad, kBadAfterTime
+  Row row;            // plain pipelines: the source row
+  Row keys;           // windowed pipelines: the aggregator's keys and arguments
+  Row args;
+};
+
+// The records of one Poll. Entries of `records` past `size` are kept for their capacity, so a warm batch allocates
+// nothing per record (strings up to 15 bytes stay inside their Datums).
+struct PolledBatch {
+  std::string bytes;  // the records' keys and values, back to back
+  std::vector<PolledRecord> records;
+  size_t size = 0;
+  int64_t poll_time_ms = 0;   // when Poll was called: the records' arrival time for watermark idleness
+  int64_t after_poll_ms = 0;  // when it returned: the time the watermark is computed at after the batch
+  std::atomic<size_t> next_chunk{0};
+
+  static constexpr size_t kChunk = 256;  // records a thread claims at a time
+  size_t chunks() const { return (size + kChunk - 1) / kChunk; }
+
+  void Clear() {
+    bytes.clear();
+    size = 0;
+    next_chunk.store(0, std::memory_order_relaxed);
+  }
+  void Append(const SourceRecord& r) {
+    if (size == records.size()) records.emplace_back();
+    PolledRecord& d = records[size++];
+    d.partition = r.partition;
+    d.offset = r.offset;
+    d.timestamp_ms = r.timestamp_ms;
+    d.has_key = r.key.has_value();
+    if (d.has_key) {
+      d.key_at = bytes.size();
+      d.key_size = r.key->size();
+      bytes.append(*r.key);
+    }
+    d.has_value = r.value.has_value();
+    if (d.has_value) {
+      d.value_at = bytes.size();
+      d.value_size = r.value->size();
+      bytes.append(*r.value);
+    }
+  }
+  // The record as the source delivered it; valid until the batch is cleared.
+  SourceRecord View(const PolledRecord& d) const {
+    SourceRecord r;
+    r.partition = d.partition;
+    r.offset = d.offset;
+    r.timestamp_ms = d.timestamp_ms;
+    if (d.has_key) r.key = std::string_view(bytes).substr(d.key_at, d.key_size);
+    if (d.has_value) r.value = std::string_view(bytes).substr(d.value_at, d.value_size);
+    return r;
+  }
+};
+
+// A thread's own decoding state (JsonRowDecoder is one per thread).
+struct DecodeScratch {
+  std::optional<JsonRowDecoder> decoder;
+  Row row;
+};
+
 }  // namespace
 
 struct Pipeline::Impl {
@@ -63,7 +148,8 @@ struct Pipeline::Impl {
   std::unique_ptr<IcebergSink> sink;
   std::unique_ptr<TopicWriter> late_writer;
   std::unique_ptr<TopicWriter> dead_writer;
-  std::optional<JsonRowDecoder> decoder;
+  DecodeScratch scratch;         // the pipeline thread's
+  DecodeScratch worker_scratch;  // the decode worker's (DecodeWorker below)
   std::unique_ptr<CheckpointStore> store;
 
   // Source row: the source table's columns.
@@ -94,14 +180,10 @@ struct Pipeline::Impl {
   int64_t next_discovery_ms = 0;
   int32_t known_partitions = 0;
   bool assigned = false;
-  int64_t poll_time_ms = 0;  // wall clock of the current poll: the records' arrival time for idleness
-  bool dirty = false;        // anything read since the last checkpoint
+  bool dirty = false;  // anything read since the last checkpoint
 
   // Scratch.
-  Row row;
   Row group_row;
-  Row keys;
-  Row args;
   Row out_row;
 
   PipelineStatus live;  // counters, updated by the pipeline's thread only
@@ -117,7 +199,14 @@ struct Pipeline::Impl {
   Status DiscoverPartitions(bool initial);
 
   // --- processing ---
-  void OnRecord(const SourceRecord& r);
+  // Decodes records [begin, end) of `batch` (thread-safe: reads only the plan and compiled expressions).
+  void DecodeRecords(PolledBatch& batch, size_t begin, size_t end, DecodeScratch& s) const;
+  // Claims chunks of `batch` until none is left, decoding each.
+  void DecodeChunks(PolledBatch& batch, DecodeScratch& s) const;
+  // Processes a decoded batch in record order: positions, counters, watermarks, windows or sink, side outputs.
+  void Aggregate(const PolledBatch& batch);
+  // Aggregate, then advance the watermark as of the batch's Poll and fire the windows it closes.
+  void Process(const PolledBatch& batch);
   void EmitWindow(int64_t start_ms, int64_t end_ms, const Row& k, const Row& results);
   void WriteOutput(const Row& input, const SourceRecord* r);
   void DeadLetter(const SourceRecord* r, std::string_view error);
@@ -145,8 +234,11 @@ Status Pipeline::Impl::Setup() {
 
   // Decoding and computed columns.
   FLOE_ASSIGN_OR_RETURN(JsonFormatOptions json_options, ParseJsonFormatOptions(src));
-  FLOE_ASSIGN_OR_RETURN(JsonRowDecoder d, JsonRowDecoder::Make(src, json_options));
-  decoder.emplace(std::move(d));
+  for (DecodeScratch* s : {&scratch, &worker_scratch}) {
+    FLOE_ASSIGN_OR_RETURN(JsonRowDecoder d, JsonRowDecoder::Make(src, json_options));
+    s->decoder.emplace(std::move(d));
+    s->row.resize(src.columns.size());
+  }
   for (size_t i = 0; i < src.columns.size(); ++i) {
     const sql::TableColumn& c = src.columns[i];
     if (c.kind == sql::ColumnKind::kMetadata) {
@@ -231,8 +323,6 @@ Status Pipeline::Impl::Setup() {
       having.emplace(std::move(h));
     }
     group_row.resize(group_keys + q.aggregates.size());
-    keys.resize(key_exprs.size());
-    args.resize(arg_exprs.size());
   }
   for (size_t i = 0; i < q.projections.size(); ++i) {
     const int sink_col = i < targets.size() ? targets[i] : static_cast<int>(i);
@@ -243,7 +333,6 @@ Status Pipeline::Impl::Setup() {
   }
   out_row.resize(outputs.size());
   watermarks = std::make_unique<WatermarkTracker>(delay_ms, plan.kafka.idle_timeout_ms);
-  row.resize(src.columns.size());
 
   // Sink, checkpoints, source, side outputs.
   IcebergSinkOptions so;
@@ -457,82 +546,143 @@ void Pipeline::Impl::EmitWindow(int64_t start_ms, int64_t end_ms, const Row& k, 
   WriteOutput(group_row, nullptr);
 }
 
-void Pipeline::Impl::OnRecord(const SourceRecord& r) {
-  positions[r.partition] = r.offset + 1;
-  dirty = true;
-  ++live.events_in;
-  if (!r.value) {
-    DeadLetter(&r, "the record has no value (a tombstone)");
-    return;
+void Pipeline::Impl::DecodeRecords(PolledBatch& batch, size_t begin, size_t end, DecodeScratch& s) const {
+  using Outcome = PolledRecord::Outcome;
+  for (size_t n = begin; n < end; ++n) {
+    PolledRecord& d = batch.records[n];
+    d.error.clear();
+    d.outcome = Outcome::kBad;
+    if (!d.has_value) {
+      d.error = "the record has no value (a tombstone)";
+      continue;
+    }
+    Row& row = windowed ? s.row : d.row;
+    if (row.size() < plan.source->columns.size()) row.resize(plan.source->columns.size());
+    Status st = s.decoder->Decode(std::string_view(batch.bytes).substr(d.value_at, d.value_size), &row);
+    if (!st.ok()) {
+      d.error = st.message();
+      continue;
+    }
+    for (const auto& [i, key] : metadata_columns) {
+      Datum& v = row[static_cast<size_t>(i)];
+      switch (key) {
+        case MetadataKey::kTopic: v.SetString(plan.kafka.topic); break;
+        case MetadataKey::kPartition: v.SetInt(d.partition); break;
+        case MetadataKey::kOffset: v.SetInt(d.offset); break;
+        case MetadataKey::kTimestamp: v.SetInt(d.timestamp_ms * 1000); break;
+      }
+    }
+    bool failed = false;
+    for (const auto& [i, e] : computed) {
+      Datum v;
+      st = e.Evaluate(row, &v);
+      if (!st.ok()) {
+        d.error =
+            fmt::format("computed column '{}': {}", plan.source->columns[static_cast<size_t>(i)].name, st.message());
+        failed = true;
+        break;
+      }
+      row[static_cast<size_t>(i)] = std::move(v);
+    }
+    if (failed) continue;
+    d.event_time_ms = 0;
+    if (time_column >= 0) {
+      const Datum& t = row[static_cast<size_t>(time_column)];
+      if (t.null) {
+        d.error = fmt::format("the event time column '{}' is NULL",
+                              plan.source->columns[static_cast<size_t>(time_column)].name);
+        continue;
+      }
+      d.event_time_ms = FloorDiv(t.i, 1000);
+    }
+    // From here on the event time is observed before the outcome is acted on, as for every decoded event.
+    d.outcome = Outcome::kBadAfterTime;
+    if (where) {
+      bool keep = false;
+      st = where->EvaluateFilter(row, &keep);
+      if (!st.ok()) {
+        d.error = "WHERE: " + st.message();
+        continue;
+      }
+      if (!keep) {
+        d.outcome = Outcome::kFiltered;
+        continue;
+      }
+    }
+    if (windowed) {
+      d.keys.resize(key_exprs.size());
+      d.args.resize(arg_exprs.size());
+      for (size_t k = 0; k < key_exprs.size() && !failed; ++k) {
+        st = key_exprs[k].Evaluate(row, &d.keys[k]);
+        if (!st.ok()) {
+          d.error = "GROUP BY: " + st.message();
+          failed = true;
+        }
+      }
+      for (size_t a = 0; a < arg_exprs.size() && !failed; ++a) {
+        if (!arg_exprs[a]) continue;
+        st = arg_exprs[a]->Evaluate(row, &d.args[a]);
+        if (!st.ok()) {
+          d.error = "aggregate argument: " + st.message();
+          failed = true;
+        }
+      }
+      if (failed) continue;
+    }
+    d.outcome = Outcome::kPass;
   }
-  Status s = decoder->Decode(*r.value, &row);
-  if (!s.ok()) {
-    DeadLetter(&r, s.message());
-    return;
+}
+
+void Pipeline::Impl::DecodeChunks(PolledBatch& batch, DecodeScratch& s) const {
+  const size_t chunks = batch.chunks();
+  for (size_t c = batch.next_chunk.fetch_add(1, std::memory_order_relaxed); c < chunks;
+       c = batch.next_chunk.fetch_add(1, std::memory_order_relaxed)) {
+    DecodeRecords(batch, c * PolledBatch::kChunk, std::min(batch.size, (c + 1) * PolledBatch::kChunk), s);
   }
-  for (const auto& [i, key] : metadata_columns) {
-    Datum& d = row[static_cast<size_t>(i)];
-    switch (key) {
-      case MetadataKey::kTopic: d.SetString(plan.kafka.topic); break;
-      case MetadataKey::kPartition: d.SetInt(r.partition); break;
-      case MetadataKey::kOffset: d.SetInt(r.offset); break;
-      case MetadataKey::kTimestamp: d.SetInt(r.timestamp_ms * 1000); break;
+}
+
+void Pipeline::Impl::Aggregate(const PolledBatch& batch) {
+  using Outcome = PolledRecord::Outcome;
+  for (size_t n = 0; n < batch.size; ++n) {
+    const PolledRecord& d = batch.records[n];
+    positions[d.partition] = d.offset + 1;
+    dirty = true;
+    ++live.events_in;
+    if (d.outcome == Outcome::kBad) {
+      const SourceRecord r = batch.View(d);
+      DeadLetter(&r, d.error);
+      continue;
+    }
+    if (time_column >= 0) watermarks->Observe(d.partition, d.event_time_ms, batch.poll_time_ms);
+    switch (d.outcome) {
+      case Outcome::kBad:
+      case Outcome::kBadAfterTime: {
+        const SourceRecord r = batch.View(d);
+        DeadLetter(&r, d.error);
+        break;
+      }
+      case Outcome::kFiltered: ++live.filtered_events; break;
+      case Outcome::kPass: {
+        if (!windowed) {
+          const SourceRecord r = batch.View(d);
+          WriteOutput(d.row, &r);
+          break;
+        }
+        WindowAggregator::AddResult added = window->Add(d.event_time_ms, d.keys, d.args);
+        if (added.late > 0) Late(batch.View(d), d.event_time_ms, added.late_window_end);
+        break;
+      }
     }
   }
-  for (const auto& [i, e] : computed) {
-    Datum v;
-    s = e.Evaluate(row, &v);
-    if (!s.ok()) {
-      DeadLetter(
-          &r, fmt::format("computed column '{}': {}", plan.source->columns[static_cast<size_t>(i)].name, s.message()));
-      return;
-    }
-    row[static_cast<size_t>(i)] = std::move(v);
+}
+
+void Pipeline::Impl::Process(const PolledBatch& batch) {
+  Aggregate(batch);
+  if (!windowed) return;
+  const int64_t wm = watermarks->Current(batch.after_poll_ms);
+  if (wm != WatermarkTracker::kNoWatermark && wm > window->watermark()) {
+    window->AdvanceWatermark(wm, [this](int64_t s, int64_t e, const Row& k, const Row& r) { EmitWindow(s, e, k, r); });
   }
-  int64_t event_time_ms = 0;
-  if (time_column >= 0) {
-    const Datum& t = row[static_cast<size_t>(time_column)];
-    if (t.null) {
-      DeadLetter(&r, fmt::format("the event time column '{}' is NULL",
-                                 plan.source->columns[static_cast<size_t>(time_column)].name));
-      return;
-    }
-    event_time_ms = FloorDiv(t.i, 1000);
-    watermarks->Observe(r.partition, event_time_ms, poll_time_ms);
-  }
-  if (where) {
-    bool keep = false;
-    s = where->EvaluateFilter(row, &keep);
-    if (!s.ok()) {
-      DeadLetter(&r, "WHERE: " + s.message());
-      return;
-    }
-    if (!keep) {
-      ++live.filtered_events;
-      return;
-    }
-  }
-  if (!windowed) {
-    WriteOutput(row, &r);
-    return;
-  }
-  for (size_t k = 0; k < key_exprs.size(); ++k) {
-    s = key_exprs[k].Evaluate(row, &keys[k]);
-    if (!s.ok()) {
-      DeadLetter(&r, "GROUP BY: " + s.message());
-      return;
-    }
-  }
-  for (size_t a = 0; a < arg_exprs.size(); ++a) {
-    if (!arg_exprs[a]) continue;
-    s = arg_exprs[a]->Evaluate(row, &args[a]);
-    if (!s.ok()) {
-      DeadLetter(&r, "aggregate argument: " + s.message());
-      return;
-    }
-  }
-  WindowAggregator::AddResult added = window->Add(event_time_ms, keys, args);
-  if (added.late > 0) Late(r, event_time_ms, added.late_window_end);
 }
 
 Status Pipeline::Impl::Checkpoint(int64_t now_ms) {
@@ -595,27 +745,120 @@ void Pipeline::Impl::UpdateStatus(int64_t now_ms) {
   }
 }
 
+namespace {
+
+// The second core's share of decoding. The pipeline thread posts a polled batch; the worker claims chunks of it
+// while the pipeline thread aggregates the batch before and polls the next one; then Finish has the pipeline thread
+// claim the chunks left and waits for the worker to be done with the batch. So a batch is decoded by both threads
+// (each with its own decoder) but handed over whole, and only the pipeline thread touches pipeline state.
+class DecodeWorker {
+ public:
+  using DecodeChunks = std::function<void(PolledBatch&)>;
+
+  explicit DecodeWorker(DecodeChunks decode) : decode_(std::move(decode)), thread_([this] { Loop(); }) {}
+  ~DecodeWorker() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  // Lets the worker decode `batch` (cleared, filled, and not posted since).
+  void Post(PolledBatch* batch) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      posted_ = batch;
+    }
+    cv_.notify_all();
+  }
+
+  // Decodes what the worker has not claimed of `batch` (posted or not) with `decode`, then waits until the worker is
+  // done with it: on return every record of the batch is decoded and the worker no longer touches it.
+  void Finish(PolledBatch* batch, const DecodeChunks& decode) {
+    decode(*batch);
+    std::unique_lock<std::mutex> lock(mu_);
+    if (posted_ == batch) posted_ = nullptr;  // the worker never picked it up
+    cv_.wait(lock, [&] { return !busy_; });
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return quit_ || posted_ != nullptr; });
+      if (quit_) return;
+      PolledBatch* batch = posted_;
+      posted_ = nullptr;
+      busy_ = true;
+      lock.unlock();
+      decode_(*batch);
+      lock.lock();
+      busy_ = false;
+      cv_.notify_all();
+    }
+  }
+
+  DecodeChunks decode_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  PolledBatch* posted_ = nullptr;  // guarded by mu_
+  bool busy_ = false;              // the worker is decoding a batch; guarded by mu_
+  bool quit_ = false;              // guarded by mu_
+  std::thread thread_;             // last: started once the members above exist
+};
+
+}  // namespace
+
+// Records flow through two batches: while the worker decodes the batch polled last (`polled`), the pipeline thread
+// aggregates the one decoded before it (`decoded`) and polls into the batch that frees. A batch is processed with the
+// watermark as of its Poll's return (Process), as if right after that Poll, so windows fire after the same records;
+// an empty Poll is a batch too (idleness). Positions, and so checkpoints, cover processed records only; records in
+// flight are processed before a re-assignment of the source (which restarts it at the positions) and before the
+// last checkpoint on stop.
 Status Pipeline::Run(const std::atomic<bool>& stop) {
   Impl& m = *impl_;
   m.next_checkpoint_ms = NowMs() + m.env.checkpoint_interval_ms;
   m.next_discovery_ms = NowMs() + 1000;
   int64_t next_status_ms = 0;
-  auto on_record = [&m](const SourceRecord& r) { m.OnRecord(r); };
-  while (!stop.load(std::memory_order_relaxed)) {
-    int64_t now = NowMs();
-    const int wait = static_cast<int>(std::clamp<int64_t>(m.next_checkpoint_ms - now, 1, 100));
-    m.poll_time_ms = now;
-    FLOE_ASSIGN_OR_RETURN(size_t n, m.source->Poll(wait, 8192, on_record));
-    (void)n;
-    now = NowMs();
-    if (m.windowed) {
-      const int64_t wm = m.watermarks->Current(now);
-      if (wm != WatermarkTracker::kNoWatermark && wm > m.window->watermark()) {
-        m.window->AdvanceWatermark(
-            wm, [&m](int64_t s, int64_t e, const Row& k, const Row& r) { m.EmitWindow(s, e, k, r); });
-      }
+  PolledBatch batches[2];
+  PolledBatch* polled = nullptr;   // polled; decoded by the worker while the next Poll runs
+  PolledBatch* decoded = nullptr;  // decoded; processed before the next Poll
+  const DecodeWorker::DecodeChunks mine = [&m](PolledBatch& b) { m.DecodeChunks(b, m.scratch); };
+  DecodeWorker worker([&m](PolledBatch& b) { m.DecodeChunks(b, m.worker_scratch); });  // after batches: joined first
+  auto drain = [&] {
+    if (decoded) m.Process(*decoded);
+    decoded = nullptr;
+    if (polled) {
+      if (polled->size > 0) worker.Post(polled);
+      worker.Finish(polled, mine);
+      m.Process(*polled);
     }
+    polled = nullptr;
+  };
+  while (!stop.load(std::memory_order_relaxed)) {
+    if (polled && polled->size > 0) worker.Post(polled);
+    if (decoded) m.Process(*decoded);
+    decoded = nullptr;
+    PolledBatch* fresh = polled == &batches[0] ? &batches[1] : &batches[0];
+    fresh->Clear();
+    fresh->poll_time_ms = NowMs();
+    // Records in flight must not wait for new ones.
+    const int wait = polled && polled->size > 0
+                         ? 0
+                         : static_cast<int>(std::clamp<int64_t>(m.next_checkpoint_ms - fresh->poll_time_ms, 1, 100));
+    Result<size_t> n = m.source->Poll(wait, 8192, [fresh](const SourceRecord& r) { fresh->Append(r); });
+    fresh->after_poll_ms = NowMs();
+    if (polled) {
+      worker.Finish(polled, mine);  // also when Poll failed: the worker must be done with the batch
+      decoded = polled;
+    }
+    polled = fresh;
+    if (!n.ok()) return n.status();
+    const int64_t now = fresh->after_poll_ms;
     if (now >= m.next_discovery_ms) {
+      drain();  // DiscoverPartitions may Assign, which restarts the source at the positions
       FLOE_RETURN_IF_ERROR(m.DiscoverPartitions(false));
       // Partitions appear rarely once the topic exists (Flink looks every 5 minutes by default): look every 10 s
       // then, every second while the topic is missing. A discovery is a metadata request that blocks this thread.
@@ -631,6 +874,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
       next_status_ms = now + 1000;
     }
   }
+  drain();
   FLOE_RETURN_IF_ERROR(m.Checkpoint(NowMs()));
   m.UpdateStatus(NowMs());
   std::lock_guard<std::mutex> lock(m.status_mu);

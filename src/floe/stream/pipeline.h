@@ -11,6 +11,11 @@
 // Side outputs (never silent): an event that cannot be decoded, lacks its event time or fails an expression goes to
 // the dead-letter topic as JSON with the error; an event that arrives for a window that has already fired goes to the
 // late-events topic. Both are counted in the status.
+//
+// Threads: Run uses its caller's thread and one decoding thread of its own. Records are copied out of each Poll into
+// one of two batches; JSON decoding, computed columns, WHERE and the GROUP BY keys and aggregate arguments of a batch
+// run on both threads while the caller's thread processes the batch before in offset order (positions, watermarks,
+// windows, sink, side outputs, counters), so results are those of processing each record as it is polled.
 #pragma once
 
 #include <atomic>
@@ -74,7 +79,9 @@ class Pipeline {
   static Result<std::unique_ptr<Pipeline>> Open(const PipelinePlan& plan, const PipelineEnvironment& env);
   ~Pipeline();
 
-  // Processes records until `stop` is set (then takes a last checkpoint) or an error stops it.
+  // Processes records until `stop` is set (then processes the records already polled and takes a last checkpoint)
+  // or an error stops it (records polled but not processed are then left to the next run, which starts from the
+  // last checkpoint).
   Status Run(const std::atomic<bool>& stop);
 
   PipelineStatus status() const;
