@@ -193,3 +193,28 @@ class FloeJob:
 
     def peak_rss_mb(self) -> float:
         return proc_status_kb(self.proc.pid, "VmHWM") / 1024.0
+
+
+class FloeUpJob(FloeJob):
+    """The same job inside `floe up` (its embedded broker, catalog and the in-process source: no Kafka client in
+    between), run from `config` (a TOML file naming the job's SQL file) on `data_dir`, which holds the topic already.
+    The job id is the SQL file's stem, as floe up names it."""
+
+    def __init__(self, ctx, config: Path, data_dir: Path, job_id: str, work_dir, stop_timeout: float = 60):
+        self.work = Path(work_dir)
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.job_id = job_id
+        self.data_dir = Path(data_dir)
+        self.status_path = self.data_dir / "jobs" / job_id / "status.json"
+        self.stderr_path = self.work / "up.stderr"
+        self.cmd = [str(ctx.build / "floe"), "up", "--config", str(config), "--data-dir", str(self.data_dir),
+                    "--kafka-listen", "127.0.0.1:0", "--catalog-listen", "127.0.0.1:0", "--http-listen",
+                    "127.0.0.1:0", "--log-level", "warn"]
+        self.stop_timeout = stop_timeout
+        self.proc = None
+        self.start_time = None
+        self.final_status = None
+        self.exit_code = None
+        self.cpu_samples = []
+        self.statuses = []
+

@@ -22,12 +22,17 @@ sensors, JSON events from a 3-partition topic on `floe broker`, read from the ea
   the gateway JVM's.
 - Targets: floe >= 10x Flink's events/s (the ratio), and floe >= 1,000,000 events per CPU-second (extra).
 - Memory: peak RSS (VmHWM) of the floe job process and of Flink's JVM (heap capped at 1 GiB by the harness).
+- extra also has floe_up_*: the same job inside `floe up` (floe's default deployment: broker, catalog and jobs in
+  one process), reading the topic in-process instead of through librdkafka; the topic (same events, its own name) is
+  filled first, then floe up restarts with the job and is timed from its start in the same way.
 - extra also has floe with two librdkafka settings in the source's WITH ('properties.fetch.wait.max.ms' = '10',
   'properties.queued.min.messages' = '1000000'): how much of floe's wall time is its source waiting rather than
   working (floe_tuned_*).
 The machine has 2 cores shared with other work: the 1-minute load average at each measurement is in extra.
 """
 import csv
+import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -36,10 +41,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent / "tests" / "interop"))
 from flink_peer import run_flink_sql  # noqa: E402
 from kafka_peer import floe_broker  # noqa: E402
-from stream_job import FloeJob, busy_cpu_seconds, cpu_seconds, floe_catalog, produce, wait_for_quiet_machine  # noqa
+from floe_process import FloeServer  # noqa: E402
+from stream_job import (FloeJob, FloeUpJob, busy_cpu_seconds, cpu_seconds, floe_catalog, produce,  # noqa: E402
+                        wait_for_quiet_machine)
 
 NAME = "stream_window"
 TARGET = 10.0
+UP_TOPIC = "telemetry-up"  # floe up's seed job reads "telemetry": the bench topic must not be that one
 PER_CORE_TARGET = 1_000_000
 EVENTS = 8_000_000
 SENSORS = 10_000
@@ -47,6 +55,7 @@ INTERVAL_MS = 100
 START_MS = 1732480000000  # on a 10 s boundary: the same windows every run
 WINDOW_MS = 10_000
 TOPIC = "telemetry"
+PRODUCE_OPTIONS = ["--rate", "0", "--seed", "1", "--start-ms", START_MS, "--interval-ms", INTERVAL_MS]
 FLINK_PARALLELISM = 2
 # librdkafka (2.0.2 here) stops fetching a partition once the consumer queue holds queued.min.messages (default
 # 100,000) records, summed over the partitions, and looks again only up to a second later; and a Fetch for partitions
@@ -88,6 +97,12 @@ def job_sql(bootstrap, table, source_options=None):
     return JOB_SQL.format(bootstrap=bootstrap, table=table, source_options=opts)
 
 
+def up_job_sql(topic, table):
+    """The job for floe up: no bootstrap servers, so it reads floe up's own broker in-process."""
+    lines = [line for line in job_sql("", table).split("\n") if "properties.bootstrap.servers" not in line]
+    return "\n".join(lines).replace(f"'topic' = '{TOPIC}'", f"'topic' = '{topic}'")
+
+
 def truth_window_starts(path):
     """[window_start_ms] of every (window, sensor) row of `floe produce --truth`."""
     with open(path) as f:
@@ -97,11 +112,45 @@ def truth_window_starts(path):
 def run_floe(ctx, bootstrap, catalog_url, work, table, truth_starts, broker_pid, source_options=None):
     load = wait_for_quiet_machine()
     sql = job_sql(bootstrap, table, source_options)
-    busy0, broker0 = busy_cpu_seconds(), cpu_seconds(broker_pid)
-    with FloeJob(ctx, sql, bootstrap, catalog_url, work) as job:
+    return measure(FloeJob(ctx, sql, bootstrap, catalog_url, work), truth_starts, broker_pid, load)
+
+
+def run_floe_up(ctx, work, truth_starts):
+    """The job inside `floe up`, reading its embedded broker in-process (floe's default deployment). The topic is
+    filled first by a floe up whose only job reads another (absent) topic; then floe up restarts with the bench job
+    and is timed from its start, like `floe job run`."""
+    work.mkdir(parents=True, exist_ok=True)
+    data_dir = work / "data"
+    idle_sql, bench_sql = work / "idle.sql", work / "bench_up.sql"
+    idle_sql.write_text(up_job_sql("absent-topic", "idle_10s"))
+    bench_sql.write_text(up_job_sql(UP_TOPIC, "sensor_10s_up"))
+    fill, timed = work / "fill.toml", work / "timed.toml"
+    fill.write_text(f'[jobs]\nfiles = "{idle_sql}"\n')
+    timed.write_text(f'[jobs]\nfiles = "{bench_sql}"\n')
+    server = FloeServer(["up", "--config", str(fill), "--kafka-listen", "127.0.0.1:0", "--catalog-listen",
+                         "127.0.0.1:0", "--http-listen", "127.0.0.1:0", "--log-level", "warn"],
+                        doors=["kafka", "catalog"], data_dir=str(data_dir), timeout=60)
+    try:
+        host, port = server.doors["kafka"]
+        produce(ctx, f"{host}:{port}", UP_TOPIC, EVENTS, SENSORS, PRODUCE_OPTIONS)
+        server.proc.send_signal(signal.SIGTERM)
+        if server.proc.wait(timeout=60) != 0:
+            raise RuntimeError(f"floe up (filling the topic) exited {server.proc.returncode}: "
+                               f"{server.stderr()[-1500:]}")
+    finally:
+        server.__exit__(None, None, None)
+        shutil.rmtree(server.tmp, ignore_errors=True)
+    load = wait_for_quiet_machine()
+    return measure(FloeUpJob(ctx, timed, data_dir, "bench_up", work), truth_starts, None, load)
+
+
+def measure(job, truth_starts, broker_pid, load):
+    """Runs `job` until it has read every event with no lag; its figures, its rows checked against the truth."""
+    busy0, broker0 = busy_cpu_seconds(), cpu_seconds(broker_pid) if broker_pid else 0.0
+    with job:
         done, _ = job.wait_for(lambda p: p["events_in"] >= EVENTS and p["lag"] == 0, timeout=240)
         cpu = job.cpu_seconds()
-        busy1, broker1 = busy_cpu_seconds(), cpu_seconds(broker_pid)
+        busy1, broker1 = busy_cpu_seconds(), cpu_seconds(broker_pid) if broker_pid else 0.0
         peak_mb = job.peak_rss_mb()
     p = job.pipeline(done)
     if p["events_in"] != EVENTS or p["bad_events"] or p["late_events"]:
@@ -163,13 +212,13 @@ def run(ctx):
         with floe_broker() as b, floe_catalog() as catalog_url:
             truth = tmp / "truth.csv"
             prod = produce(ctx, b.bootstrap, TOPIC, EVENTS, SENSORS,
-                           ["--rate", "0", "--seed", "1", "--start-ms", START_MS, "--interval-ms", INTERVAL_MS,
-                            "--truth", truth, "--truth-window-ms", WINDOW_MS])
+                           PRODUCE_OPTIONS + ["--truth", truth, "--truth-window-ms", WINDOW_MS])
             starts = truth_window_starts(truth)
             f = run_floe(ctx, b.bootstrap, catalog_url, tmp / "floe", "sensor_10s", starts, b.pid)
             k = run_flink(b.bootstrap, tmp / "flink")
             t = run_floe(ctx, b.bootstrap, catalog_url, tmp / "floe-tuned", "sensor_10s_tuned", starts, b.pid,
                          TUNED_SOURCE_OPTIONS)
+        u = run_floe_up(ctx, tmp / "floe-up", starts)
     extra = {
         "events": EVENTS, "sensors": SENSORS, "interval_ms": INTERVAL_MS, "windows": len(set(starts)),
         "produce_seconds": prod["seconds"],
@@ -193,6 +242,12 @@ def run(ctx):
         "floe_tuned_cpu_s": t["cpu_s"], "floe_tuned_events_per_cpu_s": t["events_per_cpu_s"],
         "floe_tuned_other_cpu_pct": t["other_cpu_pct"],
         "floe_tuned_source_options": TUNED_SOURCE_OPTIONS,
+        "floe_up_events_per_sec": round(u["events_per_sec"]),
+        "floe_up_ratio": round(u["events_per_sec"] / k["events_per_sec"], 2),
+        "floe_up_seconds": u["seconds"], "floe_up_seconds_busy_end": u["busy_seconds"],
+        "floe_up_events_per_sec_busy_end": round(EVENTS / u["busy_seconds"]) if u["busy_seconds"] else None,
+        "floe_up_cpu_s": u["cpu_s"], "floe_up_events_per_cpu_s": u["events_per_cpu_s"],
+        "floe_up_peak_rss_mb": u["peak_rss_mb"], "floe_up_events_in_timeline": u["timeline"], "load_floe_up": u["load"],
         "load_floe": f["load"], "load_flink": k["load"], "load_floe_tuned": t["load"],
         "flink_parallelism": FLINK_PARALLELISM, "flink_sink": "blackhole",
     }
