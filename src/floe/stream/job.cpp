@@ -28,8 +28,10 @@ namespace {
 
 void SleepUnlessStopped(const std::atomic<bool>& stop, int64_t ms) {
   const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (!stop.load() && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  for (auto now = std::chrono::steady_clock::now(); !stop.load() && now < until;
+       now = std::chrono::steady_clock::now()) {
+    std::this_thread::sleep_for(
+        std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(20), until - now));
   }
 }
 
@@ -110,6 +112,7 @@ Result<std::unique_ptr<Job>> Job::Start(JobOptions options) {
   env.job_id = job->options_.job_id;
   env.state_dir = job->options_.data_dir + "/jobs/" + job->options_.job_id;
   env.checkpoint_interval_ms = job->plan_.checkpoint_interval_ms;
+  env.status_interval_ms = job->plan_.status_interval_ms;
   env.compaction_interval_ms = job->plan_.compaction_interval_ms;
   env.compaction_min_files = job->plan_.compaction_min_files;
   env.snapshot_max_age_ms = job->plan_.snapshot_max_age_ms;
@@ -253,7 +256,7 @@ void Job::WriteStatusFile() const {
 void Job::WriteStatusLoop() {
   while (!stop_.load()) {
     WriteStatusFile();
-    SleepUnlessStopped(stop_, 1000);
+    SleepUnlessStopped(stop_, plan_.status_interval_ms);
   }
 }
 

@@ -156,6 +156,11 @@ Result<JobPlan> PlanJob(const sql::BoundScript& script) {
       if (!d.ok()) return Status::InvalidArgument("SET 'execution.checkpointing.interval': " + d.status().message());
       if (*d < 10) return Status::InvalidArgument("SET 'execution.checkpointing.interval': at least 10 ms");
       plan.checkpoint_interval_ms = *d;
+    } else if (k == "floe.status.interval") {
+      auto d = ParseDurationMs(v);
+      if (!d.ok()) return Status::InvalidArgument("SET 'floe.status.interval': " + d.status().message());
+      if (*d < 10) return Status::InvalidArgument("SET 'floe.status.interval': at least 10 ms");
+      plan.status_interval_ms = *d;
     } else if (k == "table.exec.source.idle-timeout") {
       auto d = ParseDurationMs(v);
       if (!d.ok()) return Status::InvalidArgument("SET 'table.exec.source.idle-timeout': " + d.status().message());

@@ -19,7 +19,8 @@
 //   'none' only counts them), 'floe.compaction.interval' (how often a sink compacts its table's small files, default
 //   1 min, 0 never), 'floe.compaction.min-files' (a partition is compacted once it has this many small files, default
 //   16), 'floe.snapshot.max-age' (snapshots older than this expire, default 1 h) and 'floe.snapshot.retain-last'
-//   (the newest this many are always kept, default 100; 0 never expires).
+//   (the newest this many are always kept, default 100; 0 never expires), 'floe.status.interval' (how often the
+//   job's status file and figures are refreshed, default 1 s, at least 10 ms).
 #pragma once
 
 #include <cstdint>
@@ -60,6 +61,7 @@ struct PipelinePlan {
 
 struct JobPlan {
   int64_t checkpoint_interval_ms = 1000;
+  int64_t status_interval_ms = 1000;        // SET 'floe.status.interval'
   int64_t compaction_interval_ms = 60'000;  // SET 'floe.compaction.interval' (0: never)
   int compaction_min_files = 16;            // SET 'floe.compaction.min-files'
   int64_t snapshot_max_age_ms = 3'600'000;  // SET 'floe.snapshot.max-age'

@@ -871,7 +871,7 @@ Status Pipeline::Run(const std::atomic<bool>& stop) {
     }
     if (now >= next_status_ms) {
       m.UpdateStatus(now);
-      next_status_ms = now + 1000;
+      next_status_ms = now + m.env.status_interval_ms;
     }
   }
   drain();

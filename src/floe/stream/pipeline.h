@@ -46,6 +46,7 @@ struct PipelineEnvironment {
   std::function<void(std::function<void()>)> run_on_broker_thread;
   std::string bootstrap_override;  // `floe job run --bootstrap`: replaces every source's bootstrap servers
   int64_t checkpoint_interval_ms = 1000;
+  int64_t status_interval_ms = 1000;  // how often status() is refreshed (SET 'floe.status.interval')
   // Sink maintenance (job_plan.h: SET 'floe.compaction.*' and 'floe.snapshot.*').
   int64_t compaction_interval_ms = 60'000;
   int compaction_min_files = 16;

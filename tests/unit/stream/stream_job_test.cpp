@@ -85,6 +85,26 @@ TEST(JobPlanTest, SeedJobPlansTwoPipelinesWithTheirOptions) {
   EXPECT_FALSE(raw.insert->query.aggregated);
 }
 
+TEST(JobPlanTest, StatusIntervalIsASettingWithAFloor) {
+  const std::string insert =
+      "INSERT INTO out1 SELECT window_start, window_end, sensor_id, COUNT(*), MAX(temperature) FROM "
+      "TABLE(TUMBLE(TABLE src, DESCRIPTOR(event_time), INTERVAL '10' SECOND)) GROUP BY window_start, window_end, "
+      "sensor_id;";
+  std::unique_ptr<sql::BoundScript> script;
+  auto plain = Plan(std::string(kSource) + insert, &script);
+  ASSERT_TRUE(plain.ok()) << plain.status().ToString();
+  EXPECT_EQ(plain->status_interval_ms, 1000);
+  auto fine = Plan("SET 'floe.status.interval' = '100 ms';" + std::string(kSource) + insert, &script);
+  ASSERT_TRUE(fine.ok()) << fine.status().ToString();
+  EXPECT_EQ(fine->status_interval_ms, 100);
+  auto too_fine = Plan("SET 'floe.status.interval' = '5 ms';" + std::string(kSource) + insert, &script);
+  ASSERT_FALSE(too_fine.ok());
+  EXPECT_EQ(too_fine.status().message(), "SET 'floe.status.interval': at least 10 ms");
+  auto junk = Plan("SET 'floe.status.interval' = 'often';" + std::string(kSource) + insert, &script);
+  ASSERT_FALSE(junk.ok());
+  EXPECT_EQ(junk.status().message().rfind("SET 'floe.status.interval': ", 0), 0u) << junk.status().message();
+}
+
 TEST(JobPlanTest, RefusesWhatItCannotRunWithThePosition) {
   std::unique_ptr<sql::BoundScript> script;
   auto no_window = Plan(std::string(kSource) +
