@@ -871,35 +871,44 @@ std::optional<std::string> StoredJson(const std::string& text) {
   return Dump(*j);
 }
 
-void WriteType(const TypePtr& type, std::string* out);
-
-void WriteFields(const std::vector<NestedField>& fields, std::string* out) {
+// `items` as a JSON array, each written by `write(item, out)`.
+template <typename T, typename W>
+void WriteArray(const std::vector<T>& items, W write, std::string* out) {
   out->push_back('[');
-  for (size_t i = 0; i < fields.size(); ++i) {
-    const NestedField& f = fields[i];
+  for (size_t i = 0; i < items.size(); ++i) {
     if (i) out->push_back(',');
-    out->append("{\"id\":");
-    AppendJsonInt(f.id, out);
-    out->append(",\"name\":");
-    AppendJsonString(f.name, out);
-    out->append(f.required ? ",\"required\":true,\"type\":" : ",\"required\":false,\"type\":");
-    WriteType(f.type, out);
-    if (!f.doc.empty()) {
-      out->append(",\"doc\":");
-      AppendJsonString(f.doc, out);
-    }
-    const std::pair<const char*, const std::optional<std::string>*> defaults[] = {
-        {",\"initial-default\":", &f.initial_default_json}, {",\"write-default\":", &f.write_default_json}};
-    for (const auto& [key, text] : defaults) {
-      if (!*text) continue;
-      if (std::optional<std::string> d = StoredJson(**text)) {
-        out->append(key);
-        out->append(*d);
-      }
-    }
-    out->push_back('}');
+    write(items[i], out);
   }
   out->push_back(']');
+}
+
+void WriteType(const TypePtr& type, std::string* out);
+
+void WriteField(const NestedField& f, std::string* out) {
+  out->append("{\"id\":");
+  AppendJsonInt(f.id, out);
+  out->append(",\"name\":");
+  AppendJsonString(f.name, out);
+  out->append(f.required ? ",\"required\":true,\"type\":" : ",\"required\":false,\"type\":");
+  WriteType(f.type, out);
+  if (!f.doc.empty()) {
+    out->append(",\"doc\":");
+    AppendJsonString(f.doc, out);
+  }
+  const std::pair<const char*, const std::optional<std::string>*> defaults[] = {
+      {",\"initial-default\":", &f.initial_default_json}, {",\"write-default\":", &f.write_default_json}};
+  for (const auto& [key, text] : defaults) {
+    if (!*text) continue;
+    if (std::optional<std::string> d = StoredJson(**text)) {
+      out->append(key);
+      out->append(*d);
+    }
+  }
+  out->push_back('}');
+}
+
+void WriteFields(const std::vector<NestedField>& fields, std::string* out) {
+  WriteArray(fields, WriteField, out);
 }
 
 void WriteType(const TypePtr& type, std::string* out) {
@@ -943,54 +952,51 @@ void WriteSchema(const Schema& schema, std::string* out) {
   out->append("{\"type\":\"struct\",\"schema-id\":");
   AppendJsonInt(schema.schema_id(), out);
   if (!schema.identifier_field_ids().empty()) {
-    out->append(",\"identifier-field-ids\":[");
-    for (size_t i = 0; i < schema.identifier_field_ids().size(); ++i) {
-      if (i) out->push_back(',');
-      AppendJsonInt(schema.identifier_field_ids()[i], out);
-    }
-    out->push_back(']');
+    out->append(",\"identifier-field-ids\":");
+    WriteArray(
+        schema.identifier_field_ids(), [](int32_t id, std::string* o) { AppendJsonInt(id, o); }, out);
   }
   out->append(",\"fields\":");
   WriteFields(schema.fields(), out);
   out->push_back('}');
 }
 
+void WritePartitionField(const PartitionField& f, std::string* out) {
+  out->append("{\"name\":");
+  AppendJsonString(f.name, out);
+  out->append(",\"transform\":");
+  AppendJsonString(f.transform.ToString(), out);
+  out->append(",\"source-id\":");
+  AppendJsonInt(f.source_id, out);
+  out->append(",\"field-id\":");
+  AppendJsonInt(f.field_id, out);
+  out->push_back('}');
+}
+
 void WriteSpec(const PartitionSpec& spec, std::string* out) {
   out->append("{\"spec-id\":");
   AppendJsonInt(spec.spec_id, out);
-  out->append(",\"fields\":[");
-  for (size_t i = 0; i < spec.fields.size(); ++i) {
-    const PartitionField& f = spec.fields[i];
-    if (i) out->push_back(',');
-    out->append("{\"name\":");
-    AppendJsonString(f.name, out);
-    out->append(",\"transform\":");
-    AppendJsonString(f.transform.ToString(), out);
-    out->append(",\"source-id\":");
-    AppendJsonInt(f.source_id, out);
-    out->append(",\"field-id\":");
-    AppendJsonInt(f.field_id, out);
-    out->push_back('}');
-  }
-  out->append("]}");
+  out->append(",\"fields\":");
+  WriteArray(spec.fields, WritePartitionField, out);
+  out->push_back('}');
+}
+
+void WriteSortField(const SortField& f, std::string* out) {
+  out->append("{\"transform\":");
+  AppendJsonString(f.transform.ToString(), out);
+  out->append(",\"source-id\":");
+  AppendJsonInt(f.source_id, out);
+  out->append(f.direction == SortDirection::kAsc ? ",\"direction\":\"asc\"" : ",\"direction\":\"desc\"");
+  out->append(f.null_order == NullOrder::kNullsFirst ? ",\"null-order\":\"nulls-first\"}"
+                                                     : ",\"null-order\":\"nulls-last\"}");
 }
 
 void WriteSortOrder(const SortOrder& order, std::string* out) {
   out->append("{\"order-id\":");
   AppendJsonInt(order.order_id, out);
-  out->append(",\"fields\":[");
-  for (size_t i = 0; i < order.fields.size(); ++i) {
-    const SortField& f = order.fields[i];
-    if (i) out->push_back(',');
-    out->append("{\"transform\":");
-    AppendJsonString(f.transform.ToString(), out);
-    out->append(",\"source-id\":");
-    AppendJsonInt(f.source_id, out);
-    out->append(f.direction == SortDirection::kAsc ? ",\"direction\":\"asc\"" : ",\"direction\":\"desc\"");
-    out->append(f.null_order == NullOrder::kNullsFirst ? ",\"null-order\":\"nulls-first\"}"
-                                                       : ",\"null-order\":\"nulls-last\"}");
-  }
-  out->append("]}");
+  out->append(",\"fields\":");
+  WriteArray(order.fields, WriteSortField, out);
+  out->push_back('}');
 }
 
 void WriteSnapshot(const Snapshot& s, std::string* out) {
@@ -1061,16 +1067,6 @@ void WriteVerbatimArray(const std::string& text, std::string* out) {
 }
 
 template <typename T, typename W>
-void WriteArray(const std::vector<T>& items, W write, std::string* out) {
-  out->push_back('[');
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i) out->push_back(',');
-    write(items[i], out);
-  }
-  out->push_back(']');
-}
-
-template <typename T, typename W>
 std::string Written(const T& value, W write) {
   std::string out;
   write(value, &out);
@@ -1132,25 +1128,29 @@ std::string TableMetadataToJson(const TableMetadata& m) {
   WriteVerbatimArray(m.statistics_json, &out);
   out.append(",\"partition-statistics\":");
   WriteVerbatimArray(m.partition_statistics_json, &out);
-  out.append(",\"snapshot-log\":[");
-  for (size_t i = 0; i < m.snapshot_log.size(); ++i) {
-    if (i) out.push_back(',');
-    out.append("{\"timestamp-ms\":");
-    AppendJsonInt(m.snapshot_log[i].timestamp_ms, &out);
-    out.append(",\"snapshot-id\":");
-    AppendJsonInt(m.snapshot_log[i].snapshot_id, &out);
-    out.push_back('}');
-  }
-  out.append("],\"metadata-log\":[");
-  for (size_t i = 0; i < m.metadata_log.size(); ++i) {
-    if (i) out.push_back(',');
-    out.append("{\"timestamp-ms\":");
-    AppendJsonInt(m.metadata_log[i].timestamp_ms, &out);
-    out.append(",\"metadata-file\":");
-    AppendJsonString(m.metadata_log[i].metadata_file, &out);
-    out.push_back('}');
-  }
-  out.append("]}");
+  out.append(",\"snapshot-log\":");
+  WriteArray(
+      m.snapshot_log,
+      [](const SnapshotLogEntry& e, std::string* o) {
+        o->append("{\"timestamp-ms\":");
+        AppendJsonInt(e.timestamp_ms, o);
+        o->append(",\"snapshot-id\":");
+        AppendJsonInt(e.snapshot_id, o);
+        o->push_back('}');
+      },
+      &out);
+  out.append(",\"metadata-log\":");
+  WriteArray(
+      m.metadata_log,
+      [](const MetadataLogEntry& e, std::string* o) {
+        o->append("{\"timestamp-ms\":");
+        AppendJsonInt(e.timestamp_ms, o);
+        o->append(",\"metadata-file\":");
+        AppendJsonString(e.metadata_file, o);
+        o->push_back('}');
+      },
+      &out);
+  out.push_back('}');
   return out;
 }
 
