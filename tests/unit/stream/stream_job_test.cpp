@@ -403,6 +403,21 @@ class BrokerThread {
   std::thread thread_;
 };
 
+// Starts job `id` running `sql` against the in-process broker `broker` (its calls posted to `broker_thread`), its
+// sinks in `cat` and its state under `cat`'s directory.
+Result<std::unique_ptr<Job>> StartLocalJob(const std::string& id, const std::string& sql, Catalog& cat,
+                                           broker::Broker* broker, BrokerThread& broker_thread) {
+  JobOptions o;
+  o.job_id = id;
+  o.sql = sql;
+  o.sql_origin = id + ".sql";
+  o.data_dir = cat.dir.str();
+  o.env.catalog = cat.catalog.get();
+  o.env.local_broker = broker;
+  o.env.run_on_broker_thread = [&broker_thread](std::function<void()> fn) { broker_thread.Post(std::move(fn)); };
+  return Job::Start(std::move(o));
+}
+
 void Produce(broker::Broker& b, const std::string& topic, int32_t partition, const std::vector<std::string>& values) {
   std::vector<kafka::RecordInput> records;
   for (const std::string& v : values) {
@@ -434,17 +449,7 @@ TEST(JobTest, WindowsOverAnInProcessBrokerAreExactlyOnceAcrossARestart) {
                           "INSERT INTO out1 SELECT window_start, window_end, sensor_id, COUNT(*), MAX(temperature) "
                           "FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(event_time), INTERVAL '10' SECOND)) "
                           "WHERE temperature > -100 GROUP BY window_start, window_end, sensor_id;";
-  auto start_job = [&]() {
-    JobOptions o;
-    o.job_id = "test";
-    o.sql = sql;
-    o.sql_origin = "test.sql";
-    o.data_dir = cat.dir.str();
-    o.env.catalog = cat.catalog.get();
-    o.env.local_broker = b->get();
-    o.env.run_on_broker_thread = [&](std::function<void()> fn) { broker_thread.Post(std::move(fn)); };
-    return Job::Start(std::move(o));
-  };
+  auto start_job = [&]() { return StartLocalJob("test", sql, cat, b->get(), broker_thread); };
   auto wait_rows = [&](size_t n) {
     for (int i = 0; i < 400; ++i) {
       auto state = cat.catalog->LoadTable(*catalog::TableIdentifier::Parse("db.w"));
@@ -514,15 +519,7 @@ TEST(JobTest, TheSinkCompactsSmallFilesWithoutLosingOrRepeatingRows) {
       "CREATE TABLE raw (sensor_id STRING, ts BIGINT) WITH ('connector'='iceberg', "
       "'catalog-database'='db', 'catalog-table'='raw', 'format-version'='2');"
       "INSERT INTO raw SELECT sensor_id, ts FROM src;";
-  JobOptions o;
-  o.job_id = "compact";
-  o.sql = sql;
-  o.sql_origin = "compact.sql";
-  o.data_dir = cat.dir.str();
-  o.env.catalog = cat.catalog.get();
-  o.env.local_broker = b->get();
-  o.env.run_on_broker_thread = [&](std::function<void()> fn) { broker_thread.Post(std::move(fn)); };
-  auto job = Job::Start(std::move(o));
+  auto job = StartLocalJob("compact", sql, cat, b->get(), broker_thread);
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   // Ten slices, each committed on its own (a checkpoint apart): ten small files in one partition, then compacted.
   for (int i = 0; i < 10; ++i) {
@@ -591,15 +588,7 @@ WHERE sensor_id = 's-1'
 GROUP BY window_start, window_end, sensor_id
 HAVING COUNT(*) > 0;
 )";
-  JobOptions o;
-  o.job_id = "windows";
-  o.sql = sql;
-  o.sql_origin = "windows.sql";
-  o.data_dir = cat.dir.str();
-  o.env.catalog = cat.catalog.get();
-  o.env.local_broker = b->get();
-  o.env.run_on_broker_thread = [&](std::function<void()> fn) { broker_thread.Post(std::move(fn)); };
-  auto job = Job::Start(std::move(o));
+  auto job = StartLocalJob("windows", sql, cat, b->get(), broker_thread);
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   // s-1 at 1 s, 6 s (twice, same temperature: DISTINCT counts it once), 12 s; s-2 at 30 s moves the watermark to 28 s.
   Produce(**b, "t", 0,
@@ -701,15 +690,7 @@ TEST(PipelineTest, DecodingAheadOfAggregationKeepsOrderWindowsAndSideOutputs) {
   }
   std::sort(want.begin(), want.end());
 
-  JobOptions o;
-  o.job_id = "order";
-  o.sql = sql;
-  o.sql_origin = "order.sql";
-  o.data_dir = cat.dir.str();
-  o.env.catalog = cat.catalog.get();
-  o.env.local_broker = b->get();
-  o.env.run_on_broker_thread = [&](std::function<void()> fn) { broker_thread.Post(std::move(fn)); };
-  auto job = Job::Start(std::move(o));
+  auto job = StartLocalJob("order", sql, cat, b->get(), broker_thread);
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   for (int i = 0; i < 800; ++i) {
     auto state = cat.catalog->LoadTable(*catalog::TableIdentifier::Parse("db.w"));
@@ -777,17 +758,7 @@ WITH ('connector'='kafka', 'topic'='t', 'format'='json', 'scan.startup.mode'='ea
 CREATE TABLE raw (p INT, o BIGINT, n BIGINT) WITH ('connector'='iceberg', 'catalog-database'='db', 'catalog-table'='raw');
 INSERT INTO raw SELECT part, off, n FROM src WHERE n >= 0;
 )";
-  auto start_job = [&]() {
-    JobOptions o;
-    o.job_id = "stop";
-    o.sql = sql;
-    o.sql_origin = "stop.sql";
-    o.data_dir = cat.dir.str();
-    o.env.catalog = cat.catalog.get();
-    o.env.local_broker = b->get();
-    o.env.run_on_broker_thread = [&](std::function<void()> fn) { broker_thread.Post(std::move(fn)); };
-    return Job::Start(std::move(o));
-  };
+  auto start_job = [&]() { return StartLocalJob("stop", sql, cat, b->get(), broker_thread); };
   auto committed_offsets = [&]() -> std::map<int32_t, int64_t> {
     IcebergSinkOptions so;
     so.job_id = "stop";
