@@ -13,6 +13,10 @@ SIZE = 100        # bytes per record value, no key
 LINGER_MS = 5     # batching on
 PARTITIONS = 3
 WARMUP = 1_000_000  # records produced to a separate topic before anything is timed (JIT, page cache, sockets)
+# Timed runs per broker, the best reported. One run's figure moves by a third on this VM: memory the guest touches
+# for the first time (a growing page cache, a new client's heap) is several times slower to write than memory it
+# has used before, whichever broker is running.
+RUNS = 2
 
 BROKERS = (("floe", floe_broker), ("kafka", kafka_broker))
 
@@ -73,6 +77,13 @@ def measured(broker, fn, *args):
     return r
 
 
+def best(runs):
+    """The run with the most records/s, with every run's records/s in "runs_records_per_sec"."""
+    b = dict(max(runs, key=lambda r: r["records_per_sec"]))
+    b["runs_records_per_sec"] = [r["records_per_sec"] for r in runs]
+    return b
+
+
 def check(result, who):
     if result.get("errors"):
         raise RuntimeError(f"{who}: {result['errors']} delivery errors, first: {result.get('first_error')}")
@@ -81,7 +92,7 @@ def check(result, who):
 
 def produce_benchmark(ctx, acks, records):
     """Max-throughput produce of `records` 100-byte records with acks=`acks` to a new 3-partition topic, on each
-    broker after a warm-up; also the server's resident memory under that load (VmHWM: peak since start). On 2 cores
+    broker after a warm-up, best of RUNS (each to its own new topic); also the server's resident memory under that load (VmHWM: peak since start). On 2 cores
     the librdkafka producer and the broker share the CPU: the client needs ~0.2 CPU-seconds per million records
     (rdkafka_perf hands them over in chunks), about what Kafka's broker needs, so records/s is bounded by
     (client + Kafka) / client even for a broker that costs nothing; broker_cpu_ratio (Kafka's broker CPU seconds over
@@ -90,8 +101,11 @@ def produce_benchmark(ctx, acks, records):
     for who, start in BROKERS:
         with start() as broker:
             warm_up(ctx, broker, acks)
-            create(ctx, broker, "bench")
-            r = check(measured(broker, produce, ctx, broker, "bench", records, acks), who)
+            runs = []
+            for i in range(RUNS):
+                create(ctx, broker, f"bench{i}")
+                runs.append(check(measured(broker, produce, ctx, broker, f"bench{i}", records, acks), who))
+            r = best(runs)
             r["rss_mb"] = round(broker.peak_rss_mb(), 1)
             r["name"] = broker.name
             out[who] = r
@@ -100,6 +114,7 @@ def produce_benchmark(ctx, acks, records):
         "records": records, "record_bytes": SIZE, "acks": acks, "linger_ms": LINGER_MS, "partitions": PARTITIONS,
         "floe_mb_per_sec": f["mb_per_sec"], "kafka_mb_per_sec": k["mb_per_sec"],
         "floe_seconds": f["seconds"], "kafka_seconds": k["seconds"],
+        "floe_runs_records_per_sec": f["runs_records_per_sec"], "kafka_runs_records_per_sec": k["runs_records_per_sec"],
         "floe_latency_ms": f["latency_ms"], "kafka_latency_ms": k["latency_ms"],
         "floe_rss_mb": f["rss_mb"], "kafka_rss_mb": k["rss_mb"], "kafka_heap": KAFKA_HEAP,
         "floe_broker_cpu_s": f["broker_cpu_s"], "kafka_broker_cpu_s": k["broker_cpu_s"],
