@@ -189,8 +189,8 @@ void ServeDeliveries(rd_kafka_queue_t* q, ProduceState& st, int timeout_ms) {
 double Percentile(std::vector<int32_t>& v, double q, size_t& from) {
   if (v.empty()) return 0;
   size_t i = std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())));
-  std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(std::min(from, i)), v.begin() + static_cast<std::ptrdiff_t>(i),
-                   v.end());
+  std::nth_element(v.begin() + static_cast<std::ptrdiff_t>(std::min(from, i)),
+                   v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
   from = i;
   return v[i] / 1000.0;
 }
@@ -308,9 +308,8 @@ int Produce(const Args& a) {
               ", \"seconds\": %.3f, \"records_per_sec\": %.1f, \"mb_per_sec\": %.3f, "
               "\"latency_ms\": {\"p50\": %.3f, \"p99\": %.3f, \"p999\": %.3f, \"max\": %.3f, \"avg\": %.3f}, "
               "\"errors\": %" PRId64 ", \"first_error\": \"%s\", \"acks\": \"%s\", \"rate\": %" PRId64 "}\n",
-              records, seconds, ok / seconds, ok * static_cast<double>(size) / (1024.0 * 1024.0) / seconds,
-              p50, p99, p999, max, avg, st.errors, st.first_error.c_str(),
-              a.Get("acks", "1").c_str(), rate);
+              records, seconds, ok / seconds, ok * static_cast<double>(size) / (1024.0 * 1024.0) / seconds, p50, p99,
+              p999, max, avg, st.errors, st.first_error.c_str(), a.Get("acks", "1").c_str(), rate);
   return st.errors ? 1 : 0;
 }
 

@@ -117,6 +117,20 @@ class ByteWriter {
   void WriteBytes(std::span<const uint8_t> b) { out_->insert(out_->end(), b.begin(), b.end()); }
   void WriteBytes(std::string_view s) { out_->insert(out_->end(), s.begin(), s.end()); }
 
+  // A gap: `size` bytes that belong at `position` of the output but that the writer does not hold, because the
+  // caller sends them from elsewhere (a Kafka fetch response's records, sent from the log file with sendfile).
+  struct Gap {
+    size_t position;  // in the buffer: the gap comes before the byte at this index
+    size_t size;
+  };
+  // Marks `n` bytes at the current position as a gap: nothing is written, gaps() and gap_bytes() record it.
+  void WriteGap(size_t n) {
+    gaps_.push_back({out_->size(), n});
+    gap_bytes_ += n;
+  }
+  const std::vector<Gap>& gaps() const { return gaps_; }
+  size_t gap_bytes() const { return gap_bytes_; }
+
   size_t size() const { return out_->size(); }
   std::vector<uint8_t>& buffer() { return *out_; }
   // Overwrites 4 bytes at `pos` (for length prefixes written after the content).
@@ -136,6 +150,8 @@ class ByteWriter {
 
   std::vector<uint8_t> own_;
   std::vector<uint8_t>* out_ = &own_;
+  std::vector<Gap> gaps_;
+  size_t gap_bytes_ = 0;
 };
 
 }  // namespace floe

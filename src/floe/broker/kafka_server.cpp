@@ -1,6 +1,7 @@
 #include "floe/broker/kafka_server.h"
 
 #include <fmt/format.h>
+#include <sys/sendfile.h>
 
 #include <chrono>
 #include <list>
@@ -37,7 +38,10 @@ std::vector<uint8_t> Frame(const kafka::RequestHeader& h, const Resp& resp, Conn
   w.WriteInt32(0);
   kafka::WriteResponseHeader(w, h.correlation_id, h.api_key, h.api_version);
   resp.Encode(w, h.api_version);
-  w.PatchInt32(0, static_cast<int32_t>(out.size() - 4));
+  // Records the fetch handler left in the log files are gaps here (they count in the frame's size); the server
+  // sends them in place (WriteResponse).
+  w.PatchInt32(0, static_cast<int32_t>(out.size() - 4 + w.gap_bytes()));
+  conn->response_gaps = w.gaps();
   return out;
 }
 
@@ -174,6 +178,64 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
     co_return ec;
   }
 
+  // Writes a framed response. Its gaps (conn.response_gaps) are filled from the log files with sendfile, in order,
+  // from conn.fetch_slices; the bytes before each gap go with MSG_MORE so the kernel can send them with the file's.
+  asio::awaitable<boost::system::error_code> WriteResponse(tcp::socket& s, std::span<const uint8_t> bytes,
+                                                           ConnectionState& conn, const std::string& peer) {
+    using boost::system::error_code;
+    if (conn.response_gaps.empty()) {
+      auto [ec, n] =
+          co_await asio::async_write(s, asio::buffer(bytes.data(), bytes.size()), asio::as_tuple(asio::use_awaitable));
+      co_return ec;
+    }
+    if (conn.response_gaps.size() != conn.fetch_slices.size()) {
+      FLOE_LOG_ERROR("closing kafka connection: a response's gaps do not match its file ranges (a bug)",
+                     {{"peer", peer}, {"gaps", conn.response_gaps.size()}, {"ranges", conn.fetch_slices.size()}});
+      co_return make_error_code(boost::system::errc::invalid_argument);
+    }
+    size_t at = 0;
+    if (!s.native_non_blocking()) {
+      error_code ec;
+      s.native_non_blocking(true, ec);
+      if (ec) co_return ec;
+    }
+    for (size_t g = 0; g < conn.response_gaps.size(); ++g) {
+      if (auto ec = co_await SendBytes(s, bytes, &at, conn.response_gaps[g].position, MSG_MORE)) co_return ec;
+      for (const LogSlice& slice : conn.fetch_slices[g]) {
+        off_t pos = static_cast<off_t>(slice.position());
+        size_t left = slice.size();
+        while (left > 0) {
+          ssize_t n = ::sendfile(s.native_handle(), slice.fd(), &pos, std::min<size_t>(left, size_t{1} << 30));
+          if (n > 0) {
+            left -= static_cast<size_t>(n);
+          } else if (n == 0) {
+            FLOE_LOG_ERROR("closing kafka connection: a log file is shorter than the range being sent",
+                           {{"peer", peer}, {"position", static_cast<int64_t>(pos)}, {"missing", left}});
+            co_return make_error_code(boost::system::errc::io_error);
+          } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            auto [ec] = co_await s.async_wait(tcp::socket::wait_write, asio::as_tuple(asio::use_awaitable));
+            if (ec) co_return ec;
+          } else if (errno != EINTR) {
+            co_return error_code(errno, boost::system::system_category());
+          }
+        }
+      }
+    }
+    co_return co_await SendBytes(s, bytes, &at, bytes.size(), 0);
+  }
+
+  // Sends bytes[*at, end) with `flags`, advancing *at.
+  static asio::awaitable<boost::system::error_code> SendBytes(tcp::socket& s, std::span<const uint8_t> bytes,
+                                                              size_t* at, size_t end, int flags) {
+    while (*at < end) {
+      auto [ec, n] = co_await s.async_send(asio::buffer(bytes.data() + *at, end - *at), flags,
+                                           asio::as_tuple(asio::use_awaitable));
+      if (ec) co_return ec;
+      *at += n;
+    }
+    co_return boost::system::error_code{};
+  }
+
   asio::awaitable<void> Serve(std::shared_ptr<tcp::socket> s) {
     auto self = shared_from_this();
     std::string peer;
@@ -213,7 +275,9 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
         break;
       }
       if (response) {
-        auto [wec, wn] = co_await asio::async_write(*s, asio::buffer(*response), asio::as_tuple(asio::use_awaitable));
+        auto wec = co_await WriteResponse(*s, *response, conn, peer);
+        conn.response_gaps.clear();
+        conn.fetch_slices.clear();
         if (wec) break;
         // Keep the buffer for the next response unless it is unusually large (bounds memory per connection).
         if (response->capacity() <= (8u << 20)) conn.spare_response = std::move(*response);

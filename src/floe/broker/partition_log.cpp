@@ -949,13 +949,27 @@ Result<AppendResult> PartitionLog::Append(std::span<uint8_t> batches, int64_t no
   return result;
 }
 
+LogSlice& LogSlice::operator=(LogSlice&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(o.fd_, -1);
+    position_ = o.position_;
+    size_ = o.size_;
+  }
+  return *this;
+}
+
+LogSlice::~LogSlice() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
 Result<ReadResult> PartitionLog::Read(int64_t offset, size_t max_bytes) {
   ReadResult result;
   FLOE_RETURN_IF_ERROR(ReadInto(offset, max_bytes, &result));
   return result;
 }
 
-Status PartitionLog::ReadInto(int64_t offset, size_t max_bytes, ReadResult* out) {
+Status PartitionLog::ReadInto(int64_t offset, size_t max_bytes, ReadResult* out, size_t slice_from) {
   std::lock_guard lock(mu_);
   FLOE_RETURN_IF_ERROR(CheckOpenLocked());
   if (offset < log_start_offset_ || offset > next_offset_) {
@@ -964,6 +978,7 @@ Status PartitionLog::ReadInto(int64_t offset, size_t max_bytes, ReadResult* out)
   }
   ReadResult& result = *out;
   result.bytes.clear();
+  result.slices.clear();
   result.high_watermark = next_offset_;
   result.log_start_offset = log_start_offset_;
   if (offset == next_offset_) return Status::Ok();
@@ -972,6 +987,13 @@ Status PartitionLog::ReadInto(int64_t offset, size_t max_bytes, ReadResult* out)
                              [](int64_t o, const std::unique_ptr<Segment>& s) { return o < s->base_offset; });
   size_t i = static_cast<size_t>(std::prev(it) - segments_.begin());
   int64_t position = segments_[i]->PositionFor(offset);
+  bool as_slices = false;
+  if (slice_from != std::numeric_limits<size_t>::max()) {
+    int64_t available = segments_[i]->size - position;
+    for (size_t j = i + 1; j < segments_.size(); ++j) available += segments_[j]->size;
+    as_slices = std::min<uint64_t>(static_cast<uint64_t>(available), max_bytes) >= slice_from;
+  }
+  size_t taken_before = 0;  // bytes of the segments already read
   bool full = false;
   for (; i < segments_.size() && !full; ++i, position = 0) {
     const Segment& seg = *segments_[i];
@@ -985,7 +1007,7 @@ Status PartitionLog::ReadInto(int64_t offset, size_t max_bytes, ReadResult* out)
         }
         start = position;
       }
-      const size_t taken = result.bytes.size() + static_cast<size_t>(position - start);
+      const size_t taken = taken_before + static_cast<size_t>(position - start);
       if (taken > 0 && taken + static_cast<size_t>(h.size()) > max_bytes) {
         full = true;
         break;
@@ -993,9 +1015,17 @@ Status PartitionLog::ReadInto(int64_t offset, size_t max_bytes, ReadResult* out)
       position += h.size();
     }
     if (start >= 0 && position > start) {
-      const size_t at = result.bytes.size();
-      result.bytes.resize(at + static_cast<size_t>(position - start));
-      FLOE_RETURN_IF_ERROR(PreadExact(seg.log_fd, std::span<uint8_t>(result.bytes).subspan(at), start, seg.log_path));
+      const size_t n = static_cast<size_t>(position - start);
+      if (as_slices) {
+        int fd = ::fcntl(seg.log_fd, F_DUPFD_CLOEXEC, 0);
+        if (fd < 0) return Status::FromErrno(errno, fmt::format("partition log {}: dup for sending", seg.log_path));
+        result.slices.emplace_back(fd, start, n);
+      } else {
+        const size_t at = result.bytes.size();
+        result.bytes.resize(at + n);
+        FLOE_RETURN_IF_ERROR(PreadExact(seg.log_fd, std::span<uint8_t>(result.bytes).subspan(at), start, seg.log_path));
+      }
+      taken_before += n;
     }
   }
   return Status::Ok();

@@ -17,11 +17,13 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "floe/base/status.h"
@@ -56,10 +58,41 @@ struct AppendResult {
   std::string sequence_error;
 };
 
+// A range of one segment's .log, to be sent as it is (sendfile). It owns a descriptor of its own (a dup of the
+// segment's), so the range stays readable when retention or DeleteTopics closes and unlinks the segment before it is
+// sent: the bytes of a range never change once written.
+class LogSlice {
+ public:
+  LogSlice(int fd, int64_t position, size_t size) : fd_(fd), position_(position), size_(size) {}
+  LogSlice(LogSlice&& o) noexcept : fd_(std::exchange(o.fd_, -1)), position_(o.position_), size_(o.size_) {}
+  LogSlice& operator=(LogSlice&& o) noexcept;
+  LogSlice(const LogSlice&) = delete;
+  LogSlice& operator=(const LogSlice&) = delete;
+  ~LogSlice();
+
+  int fd() const { return fd_; }
+  int64_t position() const { return position_; }
+  size_t size() const { return size_; }
+
+ private:
+  int fd_ = -1;
+  int64_t position_ = 0;
+  size_t size_ = 0;
+};
+
 struct ReadResult {
-  std::vector<uint8_t> bytes;  // whole batches, starting with the one that contains the requested offset
+  // Whole batches, starting with the one that contains the requested offset: in `bytes`, or, when the read was
+  // large enough to be sent from the files (ReadInto's slice_from), in `slices` (in log order) with `bytes` empty.
+  std::vector<uint8_t> bytes;
+  std::vector<LogSlice> slices;
   int64_t high_watermark = 0;  // the next offset to be assigned
   int64_t log_start_offset = 0;
+
+  size_t size() const {
+    size_t n = bytes.size();
+    for (const LogSlice& s : slices) n += s.size();
+    return n;
+  }
 };
 
 class PartitionLog {
@@ -85,8 +118,12 @@ class PartitionLog {
   // next_offset() gives empty bytes. OutOfRange status (StatusCode::kNotFound) for offset < log_start_offset() or
   // > next_offset().
   Result<ReadResult> Read(int64_t offset, size_t max_bytes);
-  // Read into `out`, reusing the capacity of out->bytes (which is cleared first): no allocation once warm.
-  Status ReadInto(int64_t offset, size_t max_bytes, ReadResult* out);
+  // Read into `out`, reusing the capacity of out->bytes (which is cleared first, as are out->slices): no allocation
+  // once warm. When the read is expected to reach `slice_from` bytes (what the log holds from the wanted batch on,
+  // capped at max_bytes), the batches are not copied: out->slices get one range per segment, for the caller to
+  // send with sendfile.
+  Status ReadInto(int64_t offset, size_t max_bytes, ReadResult* out,
+                  size_t slice_from = std::numeric_limits<size_t>::max());
 
   // The first offset whose record timestamp (batch maxTimestamp granularity is acceptable only for
   // single-record batches; for multi-record uncompressed batches find the exact record) is >= timestamp_ms, or -1

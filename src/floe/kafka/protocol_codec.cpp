@@ -114,6 +114,11 @@ void WriteRecords(ByteWriter& w, bool flexible, const RecordsRef& records) {
     WriteLength(w, flexible, true, -1);
     return;
   }
+  if (records.external_size >= 0) {
+    WriteLength(w, flexible, true, records.external_size);
+    w.WriteGap(static_cast<size_t>(records.external_size));
+    return;
+  }
   WriteLength(w, flexible, true, static_cast<int64_t>(records.data.size()));
   w.WriteBytes(records.data);
 }

@@ -162,6 +162,112 @@ TEST(PartitionLogTest, RollsBySizeIntoNewSegmentsAndReadsCrossThem) {
   EXPECT_EQ(BatchBaseOffsets(r->bytes), (std::vector<int64_t>{4, 6}));
 }
 
+// What a slice holds, read back through its own descriptor.
+std::vector<uint8_t> SliceBytes(const LogSlice& slice) {
+  std::vector<uint8_t> out(slice.size());
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::pread(slice.fd(), out.data() + done, out.size() - done, static_cast<off_t>(slice.position() + done));
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  out.resize(done);
+  return out;
+}
+
+std::vector<uint8_t> Concat(const std::vector<LogSlice>& slices) {
+  std::vector<uint8_t> all;
+  for (const LogSlice& s : slices) {
+    std::vector<uint8_t> b = SliceBytes(s);
+    all.insert(all.end(), b.begin(), b.end());
+  }
+  return all;
+}
+
+TEST(PartitionLogTest, LargeReadsComeAsFileSlicesWithTheSameBytesAsACopyingRead) {
+  TempDir tmp;
+  PartitionLogOptions options;
+  options.segment_bytes = 3 * BatchSize(2) + 10;  // three batches per segment
+  auto log = OpenOk(tmp.log_dir(), options);
+  ASSERT_TRUE(log);
+  for (int i = 0; i < 10; ++i) AppendOk(*log, MakeBatch(2, 1000, 1, 2 * i));
+  const size_t s = static_cast<size_t>(BatchSize(2));
+  for (int64_t from : {0, 5, 9, 19}) {
+    for (size_t max_bytes : {s, 2 * s, 5 * s, 100 * s}) {
+      SCOPED_TRACE(fmt::format("from {} max_bytes {}", from, max_bytes));
+      Result<ReadResult> copied = log->Read(from, max_bytes);
+      ASSERT_TRUE(copied.ok());
+      ReadResult sliced;
+      ASSERT_TRUE(log->ReadInto(from, max_bytes, &sliced, 1).ok());  // any read of a byte or more as slices
+      EXPECT_TRUE(sliced.bytes.empty());
+      EXPECT_EQ(Concat(sliced.slices), copied->bytes);
+      EXPECT_EQ(sliced.size(), copied->bytes.size());
+      EXPECT_EQ(sliced.high_watermark, 20);
+      // One slice per segment touched: from offset 5 with room for everything, segments 0 (offset 4-5), 6, 12, 18.
+      if (from == 5 && max_bytes == 100 * s) EXPECT_EQ(sliced.slices.size(), 4u);
+    }
+  }
+  // Below the threshold (what the log holds from the wanted batch, capped at max_bytes) the read copies.
+  ReadResult small;
+  ASSERT_TRUE(log->ReadInto(18, 100 * s, &small, 2 * s + 1).ok());
+  EXPECT_TRUE(small.slices.empty());
+  EXPECT_EQ(BatchBaseOffsets(small.bytes), (std::vector<int64_t>{18}));
+  ASSERT_TRUE(log->ReadInto(0, s, &small, 2 * s).ok());
+  EXPECT_TRUE(small.slices.empty());
+  EXPECT_EQ(BatchBaseOffsets(small.bytes), (std::vector<int64_t>{0}));
+  // The same ReadResult reused for a sliced read drops what it held before.
+  ASSERT_TRUE(log->ReadInto(0, 2 * s, &small, 2 * s).ok());
+  EXPECT_TRUE(small.bytes.empty());
+  EXPECT_EQ(BatchBaseOffsets(Concat(small.slices)), (std::vector<int64_t>{0, 2}));
+  // At the end of the log there is nothing to send.
+  ASSERT_TRUE(log->ReadInto(20, 100 * s, &small, 1).ok());
+  EXPECT_TRUE(small.slices.empty());
+  EXPECT_TRUE(small.bytes.empty());
+}
+
+TEST(PartitionLogTest, ASliceStaysReadableAfterRetentionDeletesItsSegment) {
+  TempDir tmp;
+  PartitionLogOptions options;
+  const int64_t s = BatchSize(2);
+  options.segment_bytes = s;  // one batch per segment
+  options.retention_bytes = 2 * s;
+  options.retention_ms = -1;
+  auto log = OpenOk(tmp.log_dir(), options);
+  ASSERT_TRUE(log);
+  for (int i = 0; i < 5; ++i) AppendOk(*log, MakeBatch(2, 1000, 1, 2 * i));
+  Result<ReadResult> copied = log->Read(0, static_cast<size_t>(3 * s));
+  ASSERT_TRUE(copied.ok());
+  ReadResult sliced;
+  ASSERT_TRUE(log->ReadInto(0, static_cast<size_t>(3 * s), &sliced, 1).ok());
+  ASSERT_EQ(sliced.slices.size(), 3u);
+  ASSERT_TRUE(log->ApplyRetention(0).ok());
+  EXPECT_EQ(log->log_start_offset(), 6);
+  EXPECT_FALSE(Exists(SegmentFile(tmp.log_dir(), 0, ".log")));
+  EXPECT_EQ(Concat(sliced.slices), copied->bytes);
+  // And after the whole log is deleted and closed.
+  ASSERT_TRUE(log->DeleteAll().ok());
+  EXPECT_EQ(Concat(sliced.slices), copied->bytes);
+}
+
+TEST(PartitionLogTest, MovedSlicesCloseTheirDescriptorOnce) {
+  TempDir tmp;
+  auto log = OpenOk(tmp.log_dir(), PartitionLogOptions{});
+  ASSERT_TRUE(log);
+  AppendOk(*log, MakeBatch(2));
+  ReadResult r;
+  ASSERT_TRUE(log->ReadInto(0, 1 << 20, &r, 1).ok());
+  ASSERT_EQ(r.slices.size(), 1u);
+  const int fd = r.slices[0].fd();
+  ASSERT_GE(fd, 0);
+  LogSlice moved = std::move(r.slices[0]);
+  EXPECT_EQ(r.slices[0].fd(), -1);
+  EXPECT_EQ(moved.fd(), fd);
+  r.slices.clear();
+  EXPECT_NE(::fcntl(fd, F_GETFD), -1);  // still open: the moved-to slice owns it
+  { LogSlice gone = std::move(moved); }
+  EXPECT_EQ(::fcntl(fd, F_GETFD), -1);  // closed with its owner
+}
+
 TEST(PartitionLogTest, AnOversizedAppendGoesIntoAnEmptySegmentAndTheNextAppendRolls) {
   TempDir tmp;
   PartitionLogOptions options;

@@ -83,6 +83,52 @@ TEST(MessagesTest, HugeArrayLengthFailsWithoutAllocating) {
   EXPECT_NE(st.message().find("cannot fit"), std::string::npos) << st.message();
 }
 
+// A fetch response whose records the server sends from the log files: the encoder writes each length and leaves a
+// gap; with the records put in the gaps, the bytes are exactly those of the same response with the records inline.
+TEST(MessagesTest, FetchResponseRecordsLeftAsGapsFillToTheInlineEncoding) {
+  const std::vector<uint8_t> a(300, 0xab), b(70000, 0x5c);  // b's length needs a 3-byte varint when flexible
+  for (int16_t v = FetchResponse::kMinVersion; v <= FetchResponse::kMaxVersion; ++v) {
+    SCOPED_TRACE(v);
+    FetchResponse inline_resp, gap_resp;
+    for (FetchResponse* resp : {&inline_resp, &gap_resp}) {
+      FetchResponse::FetchableTopicResponse t;
+      t.topic = "telemetry";
+      for (int32_t p = 0; p < 3; ++p) {
+        FetchResponse::PartitionData pd;
+        pd.partition_index = p;
+        pd.high_watermark = 100 + p;
+        t.partitions.push_back(std::move(pd));
+      }
+      resp->responses.push_back(std::move(t));
+    }
+    inline_resp.responses[0].partitions[0].records.data = a;  // partition 1 has no records in either
+    inline_resp.responses[0].partitions[2].records.data = b;
+    gap_resp.responses[0].partitions[0].records.external_size = static_cast<int64_t>(a.size());
+    gap_resp.responses[0].partitions[2].records.external_size = static_cast<int64_t>(b.size());
+
+    ByteWriter whole;
+    inline_resp.Encode(whole, v);
+    ByteWriter gaps;
+    gap_resp.Encode(gaps, v);
+    ASSERT_EQ(gaps.gaps().size(), 2u);
+    EXPECT_EQ(gaps.gap_bytes(), a.size() + b.size());
+    EXPECT_EQ(gaps.buffer().size() + gaps.gap_bytes(), whole.buffer().size());
+    std::vector<uint8_t> filled;
+    size_t at = 0;
+    const std::vector<uint8_t>* fill[] = {&a, &b};
+    for (size_t g = 0; g < 2; ++g) {
+      const ByteWriter::Gap gap = gaps.gaps()[g];
+      EXPECT_EQ(gap.size, fill[g]->size());
+      filled.insert(filled.end(), gaps.buffer().begin() + static_cast<std::ptrdiff_t>(at),
+                    gaps.buffer().begin() + static_cast<std::ptrdiff_t>(gap.position));
+      filled.insert(filled.end(), fill[g]->begin(), fill[g]->end());
+      at = gap.position;
+    }
+    filled.insert(filled.end(), gaps.buffer().begin() + static_cast<std::ptrdiff_t>(at), gaps.buffer().end());
+    EXPECT_EQ(filled, whole.buffer());
+  }
+}
+
 TEST(MessagesTest, ApiTableListsEveryApiOnce) {
   std::set<int16_t> keys;
   for (const ApiInfo& api : kApis) {

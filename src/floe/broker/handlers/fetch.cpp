@@ -3,6 +3,10 @@
 // a consumer always makes progress). Long polling: when less than min_bytes is available and max_wait_ms has not
 // passed, the handler says "not yet" and the server waits for an append or the deadline.
 //
+// Large reads are not copied: a partition's batches that reach kSendFromFileBytes are left in the log files
+// (ReadResult::slices), the response encoder leaves a gap for them, and the server sends them with sendfile, as
+// Kafka does. Smaller reads are copied into the connection's pooled buffers, which costs fewer system calls.
+//
 // Fetch sessions (KIP-227) are not kept: every response has session_id 0, which tells clients to send full
 // requests, a mode every client supports.
 #include <fmt/format.h>
@@ -14,6 +18,10 @@ namespace floe::broker {
 using kafka::ErrorCode;
 using kafka::FetchResponse;
 
+namespace {
+constexpr size_t kSendFromFileBytes = 64 * 1024;
+}  // namespace
+
 bool HandleFetch(RequestContext& ctx, const kafka::FetchRequest& req, kafka::FetchResponse& resp, bool may_wait) {
   resp = {};
   resp.session_id = 0;
@@ -23,6 +31,7 @@ bool HandleFetch(RequestContext& ctx, const kafka::FetchRequest& req, kafka::Fet
   size_t buffers_used = 0;
   // Bound what a connection keeps between fetches: 16 pooled partition buffers at most.
   if (ctx.connection->fetch_buffers.size() > 16) ctx.connection->fetch_buffers.resize(16);
+  ctx.connection->fetch_slices.clear();  // from an earlier pass of a long poll
   auto next_buffer = [&]() -> std::vector<uint8_t>& {
     auto& pool = ctx.connection->fetch_buffers;
     if (buffers_used == pool.size()) pool.emplace_back();
@@ -53,7 +62,8 @@ bool HandleFetch(RequestContext& ctx, const kafka::FetchRequest& req, kafka::Fet
       std::vector<uint8_t>& buffer = next_buffer();
       ReadResult read;
       read.bytes = std::move(buffer);
-      Status st = limit == 0 ? Status::Unavailable("budget spent") : log->ReadInto(fp.fetch_offset, limit, &read);
+      Status st = limit == 0 ? Status::Unavailable("budget spent")
+                             : log->ReadInto(fp.fetch_offset, limit, &read, kSendFromFileBytes);
       buffer = std::move(read.bytes);
       pd.high_watermark = log->next_offset();
       pd.last_stable_offset = pd.high_watermark;
@@ -70,7 +80,13 @@ bool HandleFetch(RequestContext& ctx, const kafka::FetchRequest& req, kafka::Fet
         pd.high_watermark = read.high_watermark;
         pd.last_stable_offset = read.high_watermark;
         pd.log_start_offset = read.log_start_offset;
-        if (!buffer.empty()) {
+        if (!read.slices.empty()) {
+          const size_t n = read.size();
+          total += static_cast<int64_t>(n);
+          budget -= static_cast<int64_t>(n);
+          pd.records.external_size = static_cast<int64_t>(n);
+          ctx.connection->fetch_slices.push_back(std::move(read.slices));
+        } else if (!buffer.empty()) {
           total += static_cast<int64_t>(buffer.size());
           budget -= static_cast<int64_t>(buffer.size());
           pd.records.data = buffer;

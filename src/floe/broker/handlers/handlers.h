@@ -9,7 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "floe/base/byte_buffer.h"
 #include "floe/broker/broker.h"
+#include "floe/broker/partition_log.h"
 #include "floe/broker/sasl.h"
 #include "floe/kafka/generated/messages.h"
 #include "floe/kafka/request_header.h"
@@ -25,6 +27,10 @@ struct ConnectionState {
   // Buffers kept between requests so that fetches do not allocate (and fault in) fresh memory each time.
   std::vector<std::vector<uint8_t>> fetch_buffers;  // one per partition of the last fetch, reused in order
   std::vector<uint8_t> spare_response;              // the last response's bytes, reused for the next
+  // The response being written: where its gaps are (ByteWriter::Gap: records the fetch handler left in the log
+  // files) and, for each gap in order, the file ranges that fill it. Cleared once the response is written.
+  std::vector<ByteWriter::Gap> response_gaps;
+  std::vector<std::vector<LogSlice>> fetch_slices;
 };
 
 struct RequestContext {

@@ -1,0 +1,145 @@
+"""Large fetches against `floe broker`: a partition's batches of 64 KiB or more are sent from the log files with
+sendfile (src/floe/broker/handlers/fetch.cpp), in responses that also carry small partitions copied inline. Three
+independent fetch parsers read a topic whose segments are 256 KiB, so that most fetches span segments: librdkafka
+(confluent-kafka), kafka-python (pure Python) and kcat. Each checks every record's value, the offsets (contiguous
+from 0 in every partition) and the order; while kafka-python reads, records are still being appended."""
+import hashlib
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from floe_process import FloeServer
+
+PARTITIONS = 3
+COUNT = 30_000          # ~7.5 MB of values: ~2.5 MB, ten segments, per partition
+SEGMENT_BYTES = 256 * 1024
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture
+def broker():
+    with FloeServer(["broker", "--kafka-listen", "127.0.0.1:0"], ["kafka"]) as s:
+        yield s
+        assert s.stop() == 0, s.stderr()
+
+
+def bootstrap(s):
+    return "%s:%d" % s.doors["kafka"]
+
+
+def value_of(partition, seq):
+    """~250 bytes that differ record to record (a wrong byte anywhere shows), naming where the record belongs."""
+    head = f"{partition}:{seq:06d}:"
+    filler = hashlib.sha256(head.encode()).hexdigest() * 4
+    return (head + filler[:240 - len(head)]).encode()
+
+
+def create_topic(s, topic):
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    admin = AdminClient({"bootstrap.servers": bootstrap(s)})
+    fs = admin.create_topics([NewTopic(topic, PARTITIONS, 1, config={"segment.bytes": str(SEGMENT_BYTES)})])
+    fs[topic].result(30)
+
+
+def produce(s, topic, partition_seqs):
+    """Produces value_of(p, seq) for each (p, seq) in order, to partition p; waits for every acknowledgement."""
+    from confluent_kafka import Producer
+
+    producer = Producer({"bootstrap.servers": bootstrap(s), "acks": "all", "linger.ms": 5, "batch.size": 64 * 1024,
+                         "enable.idempotence": True, "client.id": "floe-interop-large-fetch"})
+    failures = []
+
+    def report(err, _msg):
+        if err is not None:
+            failures.append(err)
+
+    for p, seq in partition_seqs:
+        while True:
+            try:
+                producer.produce(topic, value=value_of(p, seq), partition=p, on_delivery=report)
+                break
+            except BufferError:
+                producer.poll(0.05)
+        producer.poll(0)
+    assert producer.flush(60) == 0, f"records undelivered; broker: {s.stderr()[-2000:]}"
+    assert not failures, f"delivery failed: {failures[:3]}; broker: {s.stderr()[-2000:]}"
+
+
+def check(rows, source, counts):
+    """rows: (partition, offset, value bytes) in the order a client handed them out."""
+    last = {}
+    seen = {p: 0 for p in range(PARTITIONS)}
+    for p, offset, value in rows:
+        assert offset == last.get(p, -1) + 1, f"{source}: partition {p} offset {offset} after {last.get(p)}"
+        last[p] = offset
+        assert value == value_of(p, offset), f"{source}: partition {p} offset {offset}: wrong bytes {value[:40]!r}"
+        seen[p] += 1
+    assert seen == counts, f"{source}: read {seen}, expected {counts}"
+
+
+def all_seqs(per_partition, start=0):
+    return [(p, seq) for seq in range(start, start + per_partition) for p in range(PARTITIONS)]
+
+
+def test_librdkafka_and_kcat_read_a_multi_segment_topic_from_the_start(broker):
+    from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+
+    topic = "large-fetch"
+    create_topic(broker, topic)
+    per = COUNT // PARTITIONS
+    produce(broker, topic, all_seqs(per))
+    segments = {p: len(list(Path(broker.data_dir, "kafka", f"{topic}-{p}").glob("*.log"))) for p in range(PARTITIONS)}
+    assert all(n >= 5 for n in segments.values()), f"expected many segments per partition: {segments}"
+
+    consumer = Consumer({"bootstrap.servers": bootstrap(broker), "group.id": "unused-large-fetch",
+                         "enable.auto.commit": False, "enable.partition.eof": False,
+                         "client.id": "floe-interop-large-fetch"})
+    rows = []
+    try:
+        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(PARTITIONS)])
+        deadline = time.time() + 120
+        while len(rows) < COUNT and time.time() < deadline:
+            for m in consumer.consume(10000, 0.5):
+                assert m.error() is None, f"consumer error {m.error()}; broker: {broker.stderr()[-2000:]}"
+                rows.append((m.partition(), m.offset(), m.value()))
+    finally:
+        consumer.close()
+    check(rows, "confluent-kafka", {p: per for p in range(PARTITIONS)})
+
+    # kcat: one partition to the end, values only, the record separator a newline (no value contains one).
+    res = subprocess.run(["kcat", "-b", bootstrap(broker), "-C", "-t", topic, "-p", "1", "-o", "beginning", "-e",
+                          "-f", "%o %s\\n"], capture_output=True, timeout=120)
+    assert res.returncode == 0, res.stderr.decode()
+    lines = res.stdout.split(b"\n")[:-1]
+    check([(1, int(o), v) for o, v in (line.split(b" ", 1) for line in lines)], "kcat", {0: 0, 1: per, 2: 0})
+
+
+def test_kafka_python_reads_large_fetches_while_records_are_appended(broker):
+    from kafka import KafkaConsumer, TopicPartition
+
+    topic = "large-fetch-live"
+    create_topic(broker, topic)
+    first = COUNT // PARTITIONS // 2
+    produce(broker, topic, all_seqs(first))
+    # The rest is appended while the consumer reads: fetches then mix sent-from-file partitions with small ones.
+    more = threading.Thread(target=produce, args=(broker, topic, all_seqs(first, start=first)))
+    more.start()
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap(broker), group_id=None, enable_auto_commit=False,
+                             auto_offset_reset="earliest", client_id="floe-interop-large-fetch",
+                             max_partition_fetch_bytes=1 << 20, fetch_max_bytes=50 << 20)
+    rows = []
+    try:
+        consumer.assign([TopicPartition(topic, p) for p in range(PARTITIONS)])
+        consumer.seek_to_beginning()
+        deadline = time.time() + 120
+        while len(rows) < 2 * first * PARTITIONS and time.time() < deadline:
+            for tp, batch in consumer.poll(timeout_ms=500, max_records=20000).items():
+                rows.extend((r.partition, r.offset, r.value) for r in batch)
+    finally:
+        consumer.close()
+        more.join(120)
+    check(rows, "kafka-python", {p: 2 * first for p in range(PARTITIONS)})
