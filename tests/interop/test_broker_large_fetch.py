@@ -4,6 +4,8 @@ independent fetch parsers read a topic whose segments are 256 KiB, so that most 
 (confluent-kafka), kafka-python (pure Python) and kcat. Each checks every record's value, the offsets (contiguous
 from 0 in every partition) and the order; while kafka-python reads, records are still being appended."""
 import hashlib
+import socket
+import struct
 import subprocess
 import threading
 import time
@@ -143,3 +145,57 @@ def test_kafka_python_reads_large_fetches_while_records_are_appended(broker):
         consumer.close()
         more.join(120)
     check(rows, "kafka-python", {p: 2 * first for p in range(PARTITIONS)})
+
+
+def fetch_v4(topic, partitions, max_bytes, correlation_id=7):
+    """A Fetch v4 request frame: every partition from offset 0, up to max_bytes each."""
+    client = b"floe-interop-raw"
+    body = struct.pack(">iiiib", -1, 100, 1, 64 << 20, 0)  # replica, max_wait_ms, min_bytes, max_bytes, isolation
+    body += struct.pack(">ih", 1, len(topic)) + topic.encode() + struct.pack(">i", len(partitions))
+    for p in partitions:
+        body += struct.pack(">iqi", p, 0, max_bytes)
+    msg = struct.pack(">hhih", 1, 4, correlation_id, len(client)) + client + body
+    return struct.pack(">i", len(msg)) + msg
+
+
+def test_a_client_that_disconnects_in_the_middle_of_a_large_fetch_leaves_the_broker_serving(broker):
+    topic = "large-fetch-abandoned"
+    create_topic(broker, topic)
+    per = COUNT // PARTITIONS
+    produce(broker, topic, all_seqs(per))
+    for attempt in range(5):
+        # Four pipelined fetches of the whole topic (~7.5 MB each, more than the kernel buffers between the two) and
+        # a small receive window keep the broker in the middle of sending when the client resets the connection; the
+        # broker's next send then fails (with SIGPIPE, which kills a process that does not ignore it).
+        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        c.connect(broker.doors["kafka"])
+        c.sendall(b"".join(fetch_v4(topic, range(PARTITIONS), 16 << 20, correlation_id=attempt) for _ in range(4)))
+        got = c.recv(4096)
+        assert len(got) > 8, f"attempt {attempt}: no response bytes"
+        size, correlation = struct.unpack(">ii", got[:8])
+        assert correlation == attempt and size > 6 << 20, (size, correlation)
+        # As a killed consumer's socket does: a FIN first (the broker's end is then in CLOSE_WAIT), then a reset for
+        # the data that keeps coming, after which the broker's next send fails with EPIPE.
+        c.shutdown(socket.SHUT_WR)
+        time.sleep(0.2)
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        c.close()
+        time.sleep(0.2)
+        assert broker.proc.poll() is None, f"broker died (exit {broker.proc.returncode}): {broker.stderr()[-2000:]}"
+    # And the topic still reads back whole.
+    from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+
+    consumer = Consumer({"bootstrap.servers": bootstrap(broker), "group.id": "unused-abandoned",
+                         "enable.auto.commit": False, "client.id": "floe-interop-large-fetch"})
+    rows = []
+    try:
+        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(PARTITIONS)])
+        deadline = time.time() + 120
+        while len(rows) < COUNT and time.time() < deadline:
+            for m in consumer.consume(10000, 0.5):
+                assert m.error() is None, f"consumer error {m.error()}; broker: {broker.stderr()[-2000:]}"
+                rows.append((m.partition(), m.offset(), m.value()))
+    finally:
+        consumer.close()
+    check(rows, "confluent-kafka after abandoned fetches", {p: per for p in range(PARTITIONS)})

@@ -4,6 +4,7 @@
 #include <sys/sendfile.h>
 
 #include <chrono>
+#include <csignal>
 #include <list>
 #include <mutex>
 #include <set>
@@ -520,6 +521,9 @@ struct KafkaServer::Impl : std::enable_shared_from_this<KafkaServer::Impl> {
 };
 
 KafkaServer::KafkaServer(io::EventLoop& loop, Broker& broker) : impl_(std::make_shared<Impl>(loop, broker)) {
+  // sendfile cannot be told MSG_NOSIGNAL: a consumer that goes away in the middle of a response sent from the log
+  // files would raise SIGPIPE and kill the process. A failed send is handled as an error of that connection.
+  std::signal(SIGPIPE, SIG_IGN);
   std::weak_ptr<Impl> weak = impl_;
   broker.SetAppendListener([weak] {
     if (auto impl = weak.lock()) asio::post(impl->context, [impl] { impl->WakeFetches(); });

@@ -17,6 +17,7 @@ namespace floe::broker {
 
 class KafkaServer {
  public:
+  // Makes the process ignore SIGPIPE (responses are partly sent with sendfile, which has no MSG_NOSIGNAL).
   KafkaServer(io::EventLoop& loop, Broker& broker);
   ~KafkaServer();
   KafkaServer(const KafkaServer&) = delete;
