@@ -7,15 +7,15 @@ import pytest
 from floe_process import REPO, FloeServer, java_classpath, run_floe
 
 
-@pytest.mark.parametrize("codec", ["none", "zstd"])
-def test_java_idempotent_producer_and_consumer(codec):
+# 60,000 records make each partition's fetches large enough (>= 64 KiB) to be sent from the log files.
+@pytest.mark.parametrize("codec,count", [("none", 2000), ("zstd", 2000), ("none", 60000)])
+def test_java_idempotent_producer_and_consumer(codec, count):
     with FloeServer(["broker", "--kafka-listen", "127.0.0.1:0"], ["kafka"]) as s:
         bootstrap = "%s:%d" % s.doors["kafka"]
-        count = 2000
         start_ms = int(time.time() * 1000)
         src = REPO / "tests" / "peers" / "kafka-clients" / "ProduceConsume.java"
         res = subprocess.run(["java", "-Xmx256m", "-cp", java_classpath("kafka-clients"), str(src), bootstrap,
-                              f"java-{codec}", str(count), codec], capture_output=True, text=True, timeout=180)
+                              f"java-{codec}-{count}", str(count), codec], capture_output=True, text=True, timeout=180)
         assert res.returncode == 0, f"{res.stderr[-3000:]}\nbroker: {s.stderr()[-2000:]}"
         lines = res.stdout.splitlines()
         produced = [tuple(map(int, x.split(":"))) for x in lines[0].split()[1:]]
