@@ -1,7 +1,7 @@
 """Large fetches against `floe broker`: a partition's batches of 64 KiB or more are sent from the log files with
-sendfile (src/floe/broker/handlers/fetch.cpp), in responses that also carry small partitions copied inline. Three
+sendfile (src/floe/broker/handlers/fetch.cpp), in responses that also carry small partitions copied inline. Four
 independent fetch parsers read a topic whose segments are 256 KiB, so that most fetches span segments: librdkafka
-(confluent-kafka), kafka-python (pure Python) and kcat. Each checks every record's value, the offsets (contiguous
+(confluent-kafka), kafka-python (pure Python), kafkajs (in a consumer group) and kcat. Each checks every record's value, the offsets (contiguous
 from 0 in every partition) and the order; while kafka-python reads, records are still being appended."""
 import hashlib
 import socket
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from floe_process import FloeServer
+from floe_process import REPO, FloeServer
 
 PARTITIONS = 3
 COUNT = 30_000          # ~7.5 MB of values: ~2.5 MB, ten segments, per partition
@@ -118,6 +118,22 @@ def test_librdkafka_and_kcat_read_a_multi_segment_topic_from_the_start(broker):
     assert res.returncode == 0, res.stderr.decode()
     lines = res.stdout.split(b"\n")[:-1]
     check([(1, int(o), v) for o, v in (line.split(b" ", 1) for line in lines)], "kcat", {0: 0, 1: per, 2: 0})
+
+
+def test_kafkajs_group_consumer_reads_a_multi_segment_topic(broker):
+    script = REPO / "tests" / "peers" / "js" / "consume_all.js"
+    assert (REPO / "tests" / "peers" / "js" / "node_modules" / "kafkajs").is_dir(), \
+        "kafkajs is not installed: run scripts/setup-peers.sh"
+    topic = "large-fetch-kafkajs"
+    create_topic(broker, topic)
+    per = COUNT // PARTITIONS
+    produce(broker, topic, all_seqs(per))
+    res = subprocess.run(["node", str(script), bootstrap(broker), topic, str(COUNT)], capture_output=True,
+                         timeout=180)
+    assert res.returncode == 0, f"kafkajs: {res.stderr.decode()[-3000:]}\nbroker: {broker.stderr()[-2000:]}"
+    rows = [(int(p), int(o), v.encode("latin1"))
+            for p, o, v in (line.split(" ", 2) for line in res.stdout.decode("latin1").splitlines())]
+    check(rows, "kafkajs", {p: per for p in range(PARTITIONS)})
 
 
 def test_kafka_python_reads_large_fetches_while_records_are_appended(broker):
