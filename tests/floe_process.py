@@ -97,3 +97,8 @@ class FloeServer:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+
+def bootstrap(server) -> str:
+    """The "host:port" of a FloeServer's Kafka door, as Kafka clients take it."""
+    return "%s:%d" % server.doors["kafka"]

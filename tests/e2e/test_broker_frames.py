@@ -2,17 +2,6 @@
 import socket
 import struct
 
-import pytest
-
-from floe_process import FloeServer
-
-
-@pytest.fixture
-def broker():
-    with FloeServer(["broker", "--kafka-listen", "127.0.0.1:0"], ["kafka"]) as s:
-        yield s
-        assert s.stop() == 0, s.stderr()
-
 
 def request(api_key, version, correlation, body=b"", client_id=b"e2e"):
     header = struct.pack(">hhih", api_key, version, correlation, len(client_id)) + client_id

@@ -11,22 +11,11 @@ import time
 
 import pytest
 
-from floe_process import REPO, FloeServer, run_floe
+from floe_process import REPO, bootstrap, run_floe
 
 COUNT = 300
 # kafka-python 3.0.12 loads its protocol schemas with importlib.resources APIs that Python 3.11 deprecates.
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-@pytest.fixture
-def broker():
-    with FloeServer(["broker", "--kafka-listen", "127.0.0.1:0"], ["kafka"]) as s:
-        yield s
-        assert s.stop() == 0, s.stderr()
-
-
-def bootstrap(s):
-    return "%s:%d" % s.doors["kafka"]
 
 
 def key_of(i):

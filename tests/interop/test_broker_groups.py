@@ -11,7 +11,7 @@ import pytest
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
-from floe_process import REPO, FloeServer, java_classpath
+from floe_process import REPO, FloeServer, bootstrap, java_classpath
 
 PARTITIONS = 3
 
@@ -38,10 +38,6 @@ def broker(config):
     with start_broker(config) as s:
         yield s
         stop_cleanly(s)
-
-
-def bootstrap(s):
-    return "%s:%d" % s.doors["kafka"]
 
 
 def create_topic(s, topic, partitions=PARTITIONS):

@@ -4,18 +4,7 @@ import subprocess
 
 import pytest
 
-from floe_process import FloeServer, run_floe
-
-
-@pytest.fixture
-def broker():
-    with FloeServer(["broker", "--kafka-listen", "127.0.0.1:0"], ["kafka"]) as s:
-        yield s
-        assert s.stop() == 0, s.stderr()
-
-
-def bootstrap(s):
-    return "%s:%d" % s.doors["kafka"]
+from floe_process import FloeServer, bootstrap, run_floe
 
 
 def kcat(s, *args, input=None, timeout=60):

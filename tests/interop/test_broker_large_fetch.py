@@ -13,23 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from floe_process import REPO, FloeServer
+from floe_process import REPO, bootstrap
 
 PARTITIONS = 3
 COUNT = 30_000          # ~7.5 MB of values: ~2.5 MB, ten segments, per partition
 SEGMENT_BYTES = 256 * 1024
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-@pytest.fixture
-def broker():
-    with FloeServer(["broker", "--kafka-listen", "127.0.0.1:0"], ["kafka"]) as s:
-        yield s
-        assert s.stop() == 0, s.stderr()
-
-
-def bootstrap(s):
-    return "%s:%d" % s.doors["kafka"]
 
 
 def value_of(partition, seq):
@@ -83,13 +72,31 @@ def check(rows, source, counts):
     assert seen == counts, f"{source}: read {seen}, expected {counts}"
 
 
+def read_with_librdkafka(s, topic):
+    """Every record of `topic` as (partition, offset, value), read with confluent-kafka assigned to each partition from
+    the beginning (no group membership, no commits)."""
+    from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+
+    consumer = Consumer({"bootstrap.servers": bootstrap(s), "group.id": f"unused-{topic}", "enable.auto.commit": False,
+                         "enable.partition.eof": False, "client.id": "floe-interop-large-fetch"})
+    rows = []
+    try:
+        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(PARTITIONS)])
+        deadline = time.time() + 120
+        while len(rows) < COUNT and time.time() < deadline:
+            for m in consumer.consume(10000, 0.5):
+                assert m.error() is None, f"consumer error {m.error()}; broker: {s.stderr()[-2000:]}"
+                rows.append((m.partition(), m.offset(), m.value()))
+    finally:
+        consumer.close()
+    return rows
+
+
 def all_seqs(per_partition, start=0):
     return [(p, seq) for seq in range(start, start + per_partition) for p in range(PARTITIONS)]
 
 
 def test_librdkafka_and_kcat_read_a_multi_segment_topic_from_the_start(broker):
-    from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
-
     topic = "large-fetch"
     create_topic(broker, topic)
     per = COUNT // PARTITIONS
@@ -97,20 +104,7 @@ def test_librdkafka_and_kcat_read_a_multi_segment_topic_from_the_start(broker):
     segments = {p: len(list(Path(broker.data_dir, "kafka", f"{topic}-{p}").glob("*.log"))) for p in range(PARTITIONS)}
     assert all(n >= 5 for n in segments.values()), f"expected many segments per partition: {segments}"
 
-    consumer = Consumer({"bootstrap.servers": bootstrap(broker), "group.id": "unused-large-fetch",
-                         "enable.auto.commit": False, "enable.partition.eof": False,
-                         "client.id": "floe-interop-large-fetch"})
-    rows = []
-    try:
-        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(PARTITIONS)])
-        deadline = time.time() + 120
-        while len(rows) < COUNT and time.time() < deadline:
-            for m in consumer.consume(10000, 0.5):
-                assert m.error() is None, f"consumer error {m.error()}; broker: {broker.stderr()[-2000:]}"
-                rows.append((m.partition(), m.offset(), m.value()))
-    finally:
-        consumer.close()
-    check(rows, "confluent-kafka", {p: per for p in range(PARTITIONS)})
+    check(read_with_librdkafka(broker, topic), "confluent-kafka", {p: per for p in range(PARTITIONS)})
 
     # kcat: one partition to the end, values only, the record separator a newline (no value contains one).
     res = subprocess.run(["kcat", "-b", bootstrap(broker), "-C", "-t", topic, "-p", "1", "-o", "beginning", "-e",
@@ -200,18 +194,5 @@ def test_a_client_that_disconnects_in_the_middle_of_a_large_fetch_leaves_the_bro
         time.sleep(0.2)
         assert broker.proc.poll() is None, f"broker died (exit {broker.proc.returncode}): {broker.stderr()[-2000:]}"
     # And the topic still reads back whole.
-    from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
-
-    consumer = Consumer({"bootstrap.servers": bootstrap(broker), "group.id": "unused-abandoned",
-                         "enable.auto.commit": False, "client.id": "floe-interop-large-fetch"})
-    rows = []
-    try:
-        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(PARTITIONS)])
-        deadline = time.time() + 120
-        while len(rows) < COUNT and time.time() < deadline:
-            for m in consumer.consume(10000, 0.5):
-                assert m.error() is None, f"consumer error {m.error()}; broker: {broker.stderr()[-2000:]}"
-                rows.append((m.partition(), m.offset(), m.value()))
-    finally:
-        consumer.close()
-    check(rows, "confluent-kafka after abandoned fetches", {p: per for p in range(PARTITIONS)})
+    check(read_with_librdkafka(broker, topic), "confluent-kafka after abandoned fetches",
+          {p: per for p in range(PARTITIONS)})

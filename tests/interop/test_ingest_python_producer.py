@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from floe_process import REPO, FloeServer, floe_bin
+from floe_process import REPO, FloeServer, bootstrap, floe_bin
 from telemetry_checks import TRUTH_HEADER, free_port, murmur2_partitions, read_topic, truth_from_values
 
 PRODUCER = REPO / "ingestion" / "producer.py"
@@ -124,17 +124,6 @@ def test_unreachable_broker_fails_within_timeout():
 
 
 # --- against floe broker ---
-
-@pytest.fixture
-def broker():
-    with FloeServer(["broker", "--kafka-listen", "127.0.0.1:0"], ["kafka"]) as s:
-        yield s
-        assert s.stop() == 0, s.stderr()
-
-
-def bootstrap(s):
-    return "%s:%d" % s.doors["kafka"]
-
 
 @pytest.mark.parametrize("acks,compression", [("all", "none"), ("1", "zstd"), ("all", "lz4")])
 def test_python_producer_records_on_floe_broker(broker, tmp_path, acks, compression):
