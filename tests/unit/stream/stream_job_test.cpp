@@ -403,20 +403,33 @@ class BrokerThread {
   std::thread thread_;
 };
 
-// Starts job `id` running `sql` against the in-process broker `broker` (its calls posted to `broker_thread`), its
-// sinks in `cat` and its state under `cat`'s directory.
-Result<std::unique_ptr<Job>> StartLocalJob(const std::string& id, const std::string& sql, Catalog& cat,
-                                           broker::Broker* broker, BrokerThread& broker_thread) {
-  JobOptions o;
-  o.job_id = id;
-  o.sql = sql;
-  o.sql_origin = id + ".sql";
-  o.data_dir = cat.dir.str();
-  o.env.catalog = cat.catalog.get();
-  o.env.local_broker = broker;
-  o.env.run_on_broker_thread = [&broker_thread](std::function<void()> fn) { broker_thread.Post(std::move(fn)); };
-  return Job::Start(std::move(o));
-}
+// What the job tests run on: an embedded catalog, an in-process broker with topic "t", and the thread the job's
+// broker calls are posted to. Members are destroyed in reverse order: that thread stops before the broker closes.
+struct LocalStack {
+  Catalog cat;
+  TempDir broker_dir;
+  std::unique_ptr<broker::Broker> broker;
+  BrokerThread broker_thread;
+
+  // Opens the broker and creates topic "t" with `partitions` partitions.
+  Status Open(int32_t partitions) {
+    FLOE_ASSIGN_OR_RETURN(broker, broker::Broker::Open(broker_dir.str(), broker::BrokerConfig{}));
+    return broker->CreateTopic("t", partitions, {}).status();
+  }
+
+  // Starts job `id` running `sql` against the broker, its sinks in `cat` and its state under `cat`'s directory.
+  Result<std::unique_ptr<Job>> StartJob(const std::string& id, const std::string& sql) {
+    JobOptions o;
+    o.job_id = id;
+    o.sql = sql;
+    o.sql_origin = id + ".sql";
+    o.data_dir = cat.dir.str();
+    o.env.catalog = cat.catalog.get();
+    o.env.local_broker = broker.get();
+    o.env.run_on_broker_thread = [this](std::function<void()> fn) { broker_thread.Post(std::move(fn)); };
+    return Job::Start(std::move(o));
+  }
+};
 
 void Produce(broker::Broker& b, const std::string& topic, int32_t partition, const std::vector<std::string>& values) {
   std::vector<kafka::RecordInput> records;
@@ -437,19 +450,17 @@ std::string Event(const std::string& sensor, int64_t ts, double temperature) {
 }
 
 TEST(JobTest, WindowsOverAnInProcessBrokerAreExactlyOnceAcrossARestart) {
-  Catalog cat;
-  TempDir broker_dir;
-  broker::BrokerConfig bc;
-  auto b = broker::Broker::Open(broker_dir.str(), bc);
-  ASSERT_TRUE(b.ok()) << b.status().ToString();
-  ASSERT_TRUE((*b)->CreateTopic("t", 1, {}).ok());
-  BrokerThread broker_thread;
+  LocalStack stack;
+  Status opened = stack.Open(1);
+  ASSERT_TRUE(opened.ok()) << opened.ToString();
+  Catalog& cat = stack.cat;
+  broker::Broker& b = *stack.broker;
 
   const std::string sql = std::string("SET 'execution.checkpointing.interval' = '50 ms';") + kSource +
                           "INSERT INTO out1 SELECT window_start, window_end, sensor_id, COUNT(*), MAX(temperature) "
                           "FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(event_time), INTERVAL '10' SECOND)) "
                           "WHERE temperature > -100 GROUP BY window_start, window_end, sensor_id;";
-  auto start_job = [&]() { return StartLocalJob("test", sql, cat, b->get(), broker_thread); };
+  auto start_job = [&]() { return stack.StartJob("test", sql); };
   auto wait_rows = [&](size_t n) {
     for (int i = 0; i < 400; ++i) {
       auto state = cat.catalog->LoadTable(*catalog::TableIdentifier::Parse("db.w"));
@@ -460,7 +471,7 @@ TEST(JobTest, WindowsOverAnInProcessBrokerAreExactlyOnceAcrossARestart) {
   };
 
   // Window [0, 10 s) of s-1: three events; s-2 one; then an event at 12 s moves the watermark to 10 s and closes it.
-  Produce(**b, "t", 0,
+  Produce(b, "t", 0,
           {Event("s-1", 1000, 20.5), Event("s-2", 2000, 18), Event("s-1", 3000, 21.5), "{bad json",
            Event("s-1", 9999, 19), Event("s-1", 12000, 30)});
   {
@@ -477,7 +488,7 @@ TEST(JobTest, WindowsOverAnInProcessBrokerAreExactlyOnceAcrossARestart) {
   }
   // A late event for the closed window, and more events for [10 s, 20 s); the restarted job continues from its
   // checkpoint: the window [10 s, 20 s) keeps the event at 12 s from before the restart.
-  Produce(**b, "t", 0, {Event("s-1", 5000, 99), Event("s-1", 15000, 31), Event("s-1", 25000, 1)});
+  Produce(b, "t", 0, {Event("s-1", 5000, 99), Event("s-1", 15000, 31), Event("s-1", 25000, 1)});
   {
     auto job = start_job();
     ASSERT_TRUE(job.ok()) << job.status().ToString();
@@ -492,24 +503,22 @@ TEST(JobTest, WindowsOverAnInProcessBrokerAreExactlyOnceAcrossARestart) {
   EXPECT_EQ(rows,
             (std::vector<std::string>{"0|10000000|s-1|3|21.5", "0|10000000|s-2|1|18", "10000000|20000000|s-1|2|31"}));
   // The late event is on the late topic, the bad one on the dead-letter topic.
-  auto late = (*b)->FindPartition("t-late", 0);
+  auto late = b.FindPartition("t-late", 0);
   ASSERT_NE(late, nullptr);
   int64_t late_records = 0;
-  for (int32_t p = 0; (late = (*b)->FindPartition("t-late", p)) != nullptr; ++p) late_records += late->next_offset();
+  for (int32_t p = 0; (late = b.FindPartition("t-late", p)) != nullptr; ++p) late_records += late->next_offset();
   EXPECT_EQ(late_records, 1);
   int64_t dead_records = 0;
-  for (int32_t p = 0; auto* d = (*b)->FindPartition("t-dead-letter", p); ++p) dead_records += d->next_offset();
+  for (int32_t p = 0; auto* d = b.FindPartition("t-dead-letter", p); ++p) dead_records += d->next_offset();
   EXPECT_EQ(dead_records, 1);
 }
 
 TEST(JobTest, TheSinkCompactsSmallFilesWithoutLosingOrRepeatingRows) {
-  Catalog cat;
-  TempDir broker_dir;
-  broker::BrokerConfig bc;
-  auto b = broker::Broker::Open(broker_dir.str(), bc);
-  ASSERT_TRUE(b.ok()) << b.status().ToString();
-  ASSERT_TRUE((*b)->CreateTopic("t", 1, {}).ok());
-  BrokerThread broker_thread;
+  LocalStack stack;
+  Status opened = stack.Open(1);
+  ASSERT_TRUE(opened.ok()) << opened.ToString();
+  Catalog& cat = stack.cat;
+  broker::Broker& b = *stack.broker;
   const std::string sql =
       std::string(
           "SET 'execution.checkpointing.interval' = '20 ms'; SET 'floe.compaction.interval' = '10 ms';"
@@ -519,11 +528,11 @@ TEST(JobTest, TheSinkCompactsSmallFilesWithoutLosingOrRepeatingRows) {
       "CREATE TABLE raw (sensor_id STRING, ts BIGINT) WITH ('connector'='iceberg', "
       "'catalog-database'='db', 'catalog-table'='raw', 'format-version'='2');"
       "INSERT INTO raw SELECT sensor_id, ts FROM src;";
-  auto job = StartLocalJob("compact", sql, cat, b->get(), broker_thread);
+  auto job = stack.StartJob("compact", sql);
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   // Ten slices, each committed on its own (a checkpoint apart): ten small files in one partition, then compacted.
   for (int i = 0; i < 10; ++i) {
-    Produce(**b, "t", 0, {Event("s-1", 1000 + i, 1), Event("s-2", 2000 + i, 2)});
+    Produce(b, "t", 0, {Event("s-1", 1000 + i, 1), Event("s-2", 2000 + i, 2)});
     std::this_thread::sleep_for(std::chrono::milliseconds(60));
   }
   // Stop once every row is committed and a compaction has happened (Stop takes a last checkpoint of what was read,
@@ -564,13 +573,11 @@ TEST(JobTest, TheSinkCompactsSmallFilesWithoutLosingOrRepeatingRows) {
 }
 
 TEST(JobTest, HopAndCumulateWindowsWithDistinctFiltersAndExpressions) {
-  Catalog cat;
-  TempDir broker_dir;
-  broker::BrokerConfig bc;
-  auto b = broker::Broker::Open(broker_dir.str(), bc);
-  ASSERT_TRUE(b.ok()) << b.status().ToString();
-  ASSERT_TRUE((*b)->CreateTopic("t", 1, {}).ok());
-  BrokerThread broker_thread;
+  LocalStack stack;
+  Status opened = stack.Open(1);
+  ASSERT_TRUE(opened.ok()) << opened.ToString();
+  Catalog& cat = stack.cat;
+  broker::Broker& b = *stack.broker;
   const std::string sql = std::string("SET 'execution.checkpointing.interval' = '20 ms';") + kSource + R"(
 CREATE TABLE hop (window_start TIMESTAMP(3), window_end TIMESTAMP(3), sensor STRING, n BIGINT, total DOUBLE)
   WITH ('connector'='iceberg', 'catalog-database'='db', 'catalog-table'='hop');
@@ -588,10 +595,10 @@ WHERE sensor_id = 's-1'
 GROUP BY window_start, window_end, sensor_id
 HAVING COUNT(*) > 0;
 )";
-  auto job = StartLocalJob("windows", sql, cat, b->get(), broker_thread);
+  auto job = stack.StartJob("windows", sql);
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   // s-1 at 1 s, 6 s (twice, same temperature: DISTINCT counts it once), 12 s; s-2 at 30 s moves the watermark to 28 s.
-  Produce(**b, "t", 0,
+  Produce(b, "t", 0,
           {Event("s-1", 1000, 20), Event("s-1", 6000, 22), Event("s-1", 6500, 22), Event("s-1", 12000, 24),
            Event("s-2", 30000, 5)});
   auto count_rows = [&](const std::string& table) {
@@ -646,13 +653,11 @@ void ProduceInBatches(broker::Broker& b, const std::string& topic, int32_t parti
 // partition, events must still reach the windows in offset order (else events of an earlier batch would be late
 // behind a later batch's watermark), and each side output must carry the record it came from.
 TEST(PipelineTest, DecodingAheadOfAggregationKeepsOrderWindowsAndSideOutputs) {
-  Catalog cat;
-  TempDir broker_dir;
-  broker::BrokerConfig bc;
-  auto b = broker::Broker::Open(broker_dir.str(), bc);
-  ASSERT_TRUE(b.ok()) << b.status().ToString();
-  ASSERT_TRUE((*b)->CreateTopic("t", 1, {}).ok());
-  BrokerThread broker_thread;
+  LocalStack stack;
+  Status opened = stack.Open(1);
+  ASSERT_TRUE(opened.ok()) << opened.ToString();
+  Catalog& cat = stack.cat;
+  broker::Broker& b = *stack.broker;
 
   // 30,000 events 10 ms apart (three Polls of at most 8192 and more), a bad one every 997th offset, and one event
   // for the first window after the watermark has long passed it.
@@ -676,7 +681,7 @@ TEST(PipelineTest, DecodingAheadOfAggregationKeepsOrderWindowsAndSideOutputs) {
     ++counts[ts / 10000 * 10000];
     max_ts = ts;
   }
-  ProduceInBatches(**b, "t", 0, values, 700);
+  ProduceInBatches(b, "t", 0, values, 700);
 
   const std::string sql = std::string("SET 'execution.checkpointing.interval' = '50 ms';") + kSource +
                           "INSERT INTO out1 SELECT window_start, window_end, sensor_id, COUNT(*), MAX(temperature) "
@@ -690,7 +695,7 @@ TEST(PipelineTest, DecodingAheadOfAggregationKeepsOrderWindowsAndSideOutputs) {
   }
   std::sort(want.begin(), want.end());
 
-  auto job = StartLocalJob("order", sql, cat, b->get(), broker_thread);
+  auto job = stack.StartJob("order", sql);
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   for (int i = 0; i < 800; ++i) {
     auto state = cat.catalog->LoadTable(*catalog::TableIdentifier::Parse("db.w"));
@@ -707,7 +712,7 @@ TEST(PipelineTest, DecodingAheadOfAggregationKeepsOrderWindowsAndSideOutputs) {
   std::sort(rows.begin(), rows.end());
   EXPECT_EQ(rows, want);
 
-  std::vector<nlohmann::json> dead = ReadSideOutput(**b, "t-dead-letter");
+  std::vector<nlohmann::json> dead = ReadSideOutput(b, "t-dead-letter");
   ASSERT_EQ(dead.size(), bad_offsets.size());
   auto bad = bad_offsets.begin();
   for (const nlohmann::json& j : dead) {
@@ -715,7 +720,7 @@ TEST(PipelineTest, DecodingAheadOfAggregationKeepsOrderWindowsAndSideOutputs) {
     EXPECT_EQ(j.at("raw").get<std::string>(), fmt::format("{{bad json {}", *bad));
     ++bad;
   }
-  std::vector<nlohmann::json> late = ReadSideOutput(**b, "t-late");
+  std::vector<nlohmann::json> late = ReadSideOutput(b, "t-late");
   ASSERT_EQ(late.size(), 1u);
   EXPECT_EQ(late[0].at("offset").get<int64_t>(), late_offset);
   EXPECT_EQ(late[0].at("raw").get<std::string>(), Event("s-1", 1, 99));
@@ -726,13 +731,11 @@ TEST(PipelineTest, DecodingAheadOfAggregationKeepsOrderWindowsAndSideOutputs) {
 // skipped), and a restart from it completes every partition exactly once. Each row's payload `n` equals its record's
 // offset, so a row paired with the wrong record shows.
 TEST(PipelineTest, AStopMidStreamCommitsExactlyTheProcessedRecordsAndARestartCompletesThem) {
-  Catalog cat;
-  TempDir broker_dir;
-  broker::BrokerConfig bc;
-  auto b = broker::Broker::Open(broker_dir.str(), bc);
-  ASSERT_TRUE(b.ok()) << b.status().ToString();
-  ASSERT_TRUE((*b)->CreateTopic("t", 3, {}).ok());
-  BrokerThread broker_thread;
+  LocalStack stack;
+  Status opened = stack.Open(3);
+  ASSERT_TRUE(opened.ok()) << opened.ToString();
+  Catalog& cat = stack.cat;
+  broker::Broker& b = *stack.broker;
 
   const int64_t per_partition = 6000;
   std::set<std::string> want;  // "partition|offset|n" of the rows the table must end with
@@ -749,7 +752,7 @@ TEST(PipelineTest, AStopMidStreamCommitsExactlyTheProcessedRecordsAndARestartCom
       }
       if (kept(offset)) want.insert(fmt::format("{}|{}|{}", p, offset, offset));
     }
-    ProduceInBatches(**b, "t", p, values, 500);
+    ProduceInBatches(b, "t", p, values, 500);
   }
   const std::string sql = R"(SET 'execution.checkpointing.interval' = '20 ms';
 CREATE TABLE src (sensor_id STRING, n BIGINT, part INT METADATA FROM 'partition' VIRTUAL,
@@ -758,7 +761,7 @@ WITH ('connector'='kafka', 'topic'='t', 'format'='json', 'scan.startup.mode'='ea
 CREATE TABLE raw (p INT, o BIGINT, n BIGINT) WITH ('connector'='iceberg', 'catalog-database'='db', 'catalog-table'='raw');
 INSERT INTO raw SELECT part, off, n FROM src WHERE n >= 0;
 )";
-  auto start_job = [&]() { return StartLocalJob("stop", sql, cat, b->get(), broker_thread); };
+  auto start_job = [&]() { return stack.StartJob("stop", sql); };
   auto committed_offsets = [&]() -> std::map<int32_t, int64_t> {
     IcebergSinkOptions so;
     so.job_id = "stop";
